@@ -1,0 +1,1 @@
+"""Graph stores: the only code that touches a database."""
