@@ -99,6 +99,9 @@ def extract(structure: DocStructure) -> Extraction:
 
     tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
     field_units = [u for t in tasks for u in t.lead_units + t.support_units]
+    # field values are split by structure; free-text hits inside them are noise
+    field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
+    units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)]
     all_units = _merge_mentions(units + field_units)
     if structure.title and structure.title_span and _is_doc_title(structure.title):
         policies = policies + [Mention("POLICY", structure.title, structure.title_span, {"own_title": True})]

@@ -33,6 +33,8 @@ class Lexicon:
     surnames: str
     compound_surnames: tuple[str, ...]
     outcome_units: tuple[str, ...]
+    topic_cores: tuple[str, ...] = ()
+    topic_suffixes: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +50,8 @@ def load_lexicon() -> Lexicon:
         surnames=str(raw["surnames"]),
         compound_surnames=tuple(raw["compound_surnames"]),
         outcome_units=tuple(str(u) for u in raw["outcome_units"]),
+        topic_cores=tuple(raw.get("topic_cores") or ()),
+        topic_suffixes=tuple(raw.get("topic_suffixes") or ()),
     )
 
 
@@ -72,13 +76,14 @@ def unit_patterns() -> UnitPatterns:
     prefix = rf"(?:各)?(?:(?:{jur})(?:直|级)?)?(?:各)?"
     cores = _alt(lx.unit_cores)
     sufs = _alt(lx.unit_suffixes)
-    alias = r"(?:\([^()\n]{2,16}\)|\((?=[^()\n]{1,8}(?:[、,，]|$)))?"   # 区政府办(区政务服务中心), 财政局(国资委
+    alias = r"(?:\([^()\n]{2,16}\)|\([^()\n、,，]{1,8}(?=[、,，]|$))?"   # 区政府办(区政务服务中心), 财政局(国资委
     branch = rf"(?:[{_CJK}]{{2,4}}(?:分局|分中心|支队|大队|派出所|分院))?"
     party = rf"(?:(?:{jur})委(?:{_alt(lx.party_organs)})?)"
     standalone = _alt(lx.unit_standalone)
     unit = re.compile(
         rf"{party}(?![{_CJK}]{{0,3}}(?:{sufs}))"
         rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
+        rf"|{prefix}(?:{_alt(lx.topic_cores)})(?:{_alt(lx.topic_suffixes)}){alias}"
         rf"|(?:{prefix})(?:{standalone}){alias}"
     )
     strong = re.compile(r"(?:领导小组办公室|领导小组|专项小组|工作小组|委员会|指挥部|指挥中心|服务中心|办公室|管委会)")
@@ -119,7 +124,11 @@ def find_units(shadow: str) -> list[Hit]:
             last = vm
         if last:
             i += last.end()
-        if s - i >= 2:
+        # prefer to start at a jurisdiction (照区委… -> 区委…, 个区社会… -> 区社会…)
+        jm = re.search(r"[省市区县](?:委|直)?(?=[\u4e00-\u9fff]{2,})", shadow[i:s])
+        if jm and jm.start() > 0:
+            i += jm.start()
+        if s - i >= 2 and not re.match(r"[个时需要对将把由向让使给请]", shadow[i]):
             hits.append(("UNIT", i, m.end(), {"strong": True}))
     return _longest(hits)
 

@@ -1,0 +1,367 @@
+"""Resolve stage: mentions -> canonical entities (one node per real body).
+
+* Units are qualified by jurisdiction: in a 伊州区 plan ``财政局``/``区财政局`` are the
+  district's finance bureau; ``市自然资源局伊州分局`` is the city bureau's district branch.
+  The document's own jurisdiction comes from its title, issuer and opening lines.
+* Standard abbreviations are expanded from ``kg/data/abbreviations.tsv``.
+* Collective assignees (区直各相关部门(单位)) become ``Collective`` entities.
+* Policies resolve to one node per normalised title, places to gazetteer adcodes,
+  persons to name + jurisdiction.
+* Researchers' corrections (:class:`Corrections`) are applied last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from kg.errors import InputError
+from kg.extract.gazetteer import Gazetteer, Place, load_gazetteer
+from kg.extract.shadow import make_shadow
+from kg.records import Entity, Extraction, Mention, ResolvedDocument
+
+NATIONAL = "000000"
+_NATIONAL_BODIES = re.compile(r"^(?:国务院|党中央|中共中央|中央|国家|全国|[^省市区县]{2,8}部$)")
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> tuple[tuple[str, str], ...]:
+    rows = []
+    text = resources.files("kg.data").joinpath("abbreviations.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        short, full = line.split("\t")[:2]
+        rows.append((short.strip(), full.strip()))
+    return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
+
+
+# --- corrections ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Researcher-maintained overrides (YAML, see kg/data/corrections.example.yaml)."""
+
+    aliases: tuple[Mapping[str, str], ...] = ()
+    splits: tuple[Mapping[str, str], ...] = ()
+    source: str | None = None
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Corrections":
+        p = Path(path)
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(str(path), f"cannot read corrections: {exc}") from None
+        if not isinstance(raw, dict):
+            raise InputError(str(path), "corrections must be a mapping with 'aliases'/'splits'")
+        unknown = set(raw) - {"aliases", "splits"}
+        if unknown:
+            raise InputError(str(path), f"unknown sections {sorted(unknown)}; expected aliases, splits")
+        rules: dict[str, list[Mapping[str, str]]] = {"aliases": [], "splits": []}
+        for section in rules:
+            for i, r in enumerate(raw.get(section) or []):
+                if not isinstance(r, dict) or not r.get("mention") or not r.get("canonical"):
+                    raise InputError(str(path), f"{section}[{i}] needs 'mention' and 'canonical'")
+                rules[section].append({k: str(v) for k, v in r.items()})
+        return cls(tuple(rules["aliases"]), tuple(rules["splits"]), str(path))
+
+    def lookup(self, surface: str, jurisdiction: Place | None) -> str | None:
+        key = _squash(surface)
+        for r in self.splits + self.aliases:
+            if _squash(r["mention"]) != key:
+                continue
+            j = r.get("jurisdiction")
+            if j and jurisdiction is not None and j not in (jurisdiction.name, jurisdiction.adcode):
+                continue
+            return r["canonical"]
+        return None
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+def _simplified(s: str) -> str:
+    return make_shadow(_squash(s)).text
+
+
+def document_jurisdiction(ex: Extraction, gz: Gazetteer | None = None) -> Place | None:
+    """The most specific place named in the title/issuer/doc number, else in the opening."""
+    gz = gz or load_gazetteer()
+    st = ex.doc
+    head_end = st.source.body_start + 1500
+    candidates: list[Place] = []
+    probes = [st.title or "", st.issuer or ""]
+    for probe in probes:
+        for m in ex.places:
+            if m.text and m.text in probe and m.attrs.get("adcode"):
+                candidates.append(gz.places[m.attrs["adcode"]])
+        if candidates:
+            break
+    if not candidates:
+        counts: dict[str, int] = {}
+        for m in ex.places:
+            if m.attrs.get("adcode") and m.span.start < head_end:
+                counts[m.attrs["adcode"]] = counts.get(m.attrs["adcode"], 0) + 1
+        if counts:
+            best = max(counts.items(), key=lambda kv: (kv[1], -list(counts).index(kv[0])))[0]
+            candidates.append(gz.places[best])
+    if not candidates:
+        return None
+    level_rank = {"county": 0, "city": 1, "province": 2}
+    return min(candidates, key=lambda p: level_rank[p.level])
+
+
+def _level_place(chain: list[Place], char: str) -> Place | None:
+    want = {"区": ("county",), "县": ("county",), "市": ("city",), "州": ("city",),
+            "省": ("province",), "自治区": ("province",)}.get(char)
+    if not want:
+        return None
+    for p in chain:
+        if p.level in want:
+            return p
+    # 市 in a county-level city's own documents (耒阳市) is the county-level city itself
+    if char == "市" and chain and chain[0].name.endswith("市"):
+        return chain[0]
+    return None
+
+
+# --- units -------------------------------------------------------------------------------
+
+_ALIAS = re.compile(r"\([^()]*\)?$")
+_BRANCH = re.compile(r"^(?P<body>.+?局)(?P<place>[\u4e00-\u9fff]{2,4})(?P<suffix>分局|支队|大队|分中心)$")
+_COLLECTIVE = re.compile(r"相关|有关|各|部门\(单位\)|直属")
+
+
+@dataclass
+class _UnitResolver:
+    gz: Gazetteer
+    jur: Place | None
+    corrections: Corrections
+    chain: list[Place] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.chain = self.gz.chain(self.jur.adcode) if self.jur else []
+
+    def resolve(self, m: Mention) -> Entity:
+        surface = _simplified(m.text)
+        fixed = self.corrections.lookup(m.text, self.jur)
+        collective = bool(m.attrs.get("collective")) or _is_collective(surface)
+        place, body = self._split_place(surface)
+        if fixed:
+            name = fixed
+            place = place or self.jur
+        elif collective:
+            name = body.replace("各", "", 1) if body.startswith(("区直各", "市直各", "县直各")) else body
+            name = name.replace("区直各", "区直").replace("市直各", "市直").replace("县直各", "县直")
+        else:
+            name = self._canonical_body(body)
+        jur_id = place.adcode if place else NATIONAL if _NATIONAL_BODIES.match(body) else (
+            self.jur.adcode if self.jur else "unknown")
+        jur_name = place.name if place else ("" if jur_id in (NATIONAL, "unknown") else self.jur.name if self.jur else "")
+        display = name if fixed or name.startswith(jur_name) else f"{jur_name}{name}"
+        label = "Collective" if collective and not fixed else "Unit"
+        ent_id = f"{jur_id}|{display}"
+        parents: list[tuple[str, str]] = []
+        if jur_id not in (NATIONAL, "unknown"):
+            parents.append(("Place", jur_id))
+        bm = _BRANCH.match(name)
+        if bm and label == "Unit":
+            parent_name = f"{jur_name}{self._canonical_body(bm.group('body'))}"
+            parents.append(("Unit", f"{jur_id}|{parent_name}"))
+        return Entity(label, ent_id, display, {
+            "kind": unit_kind(display), "level": _level_of(place, jur_id), "jurisdiction": jur_id,
+        }, tuple(parents))
+
+    def _split_place(self, s: str) -> tuple[Place | None, str]:
+        """Leading jurisdiction: a gazetteer name (伊州区…) or a level char (区/市/省…)."""
+        s = _ALIAS.sub("", s) if not s.endswith("(单位)") and not s.endswith("(街道)") else s
+        for n in range(min(9, len(s) - 1), 1, -1):
+            hits = self.gz.lookup(s[:n])
+            if hits:
+                return self._prefer(hits), s[n:]
+        bm = _BRANCH.match(s)
+        if bm:
+            # 自然资源局伊州分局: the parent body is one level above the branch's place
+            branch_place = self._prefer(self.gz.lookup(bm.group("place")) or
+                                        self.gz.lookup(bm.group("place") + "区") or
+                                        self.gz.lookup(bm.group("place") + "县"))
+            if branch_place and branch_place.parent:
+                s2 = s[1:] if s[0] in "市区县省" else s
+                return self.gz.places.get(branch_place.parent), s2
+        for prefix in ("自治区", "省", "市", "区", "县", "州"):
+            if s.startswith(prefix) and (len(s) > len(prefix) + 1 or s[len(prefix):] == "委") \
+                    and not s.startswith(("市场", "区域", "省略")):
+                place = _level_place(self.chain, prefix)
+                # without a known jurisdiction keep the level word (区政府 stays 区人民政府)
+                return (place, s[len(prefix):]) if place else (None, s)
+        return None, s
+
+    def _prefer(self, hits: Iterable[Place]) -> Place | None:
+        hits = list(hits)
+        if not hits:
+            return None
+        chain_ids = {p.adcode for p in self.chain}
+        for h in hits:
+            if h.adcode in chain_ids or (self.jur and h.parent in chain_ids):
+                return h
+        return hits[0]
+
+    def _canonical_body(self, body: str) -> str:
+        for short, full in abbreviations():
+            if body.endswith(full):
+                return body
+            if body.endswith(short):
+                stem = body[: -len(short)]
+                # 政府 only expands when it is the whole body (区政府 -> 区人民政府)
+                if short == "政府" and stem not in ("", "区", "市", "县", "省", "自治区", "州"):
+                    continue
+                return stem + full
+        return body
+
+
+def _is_collective(s: str) -> bool:
+    return bool(re.match(r"^(?:[省市区县]直)?各|^(?:相关|有关)(?:部门|单位)|部门\(单位\)$|^[省市区县]直", s))
+
+
+def unit_kind(name: str) -> str:
+    if re.search(r"领导小组|专项小组|工作小组|深化改革委员会", name):
+        return "leading_group"
+    if re.search(r"(?:党委|[省市区县]委(?:员会)?$|委组织部|委宣传部|统战部|政法委|纪委|编办|改革办|政研室|党中央|中共)", name):
+        return "party"
+    if "法院" in name:
+        return "court"
+    if "检察院" in name:
+        return "procuratorate"
+    if "人民代表大会" in name or re.search(r"人大", name):
+        return "congress"
+    if "政治协商" in name or "政协" in name:
+        return "cppcc"
+    if re.search(r"中心$|医院$|博物馆$|社科院$|学院$|研究院$|支行$", name):
+        return "institution"
+    return "government"
+
+
+def _level_of(place: Place | None, jur_id: str) -> str:
+    if jur_id == NATIONAL:
+        return "national"
+    if place is None:
+        return "unknown"
+    return {"province": "provincial", "city": "municipal", "county": "county"}[place.level]
+
+
+# --- policies, places, persons ---------------------------------------------------------------
+
+
+def policy_key(title: str) -> str:
+    s = _simplified(title)
+    if s.startswith("《") and s.endswith("》"):
+        s = s[1:-1]
+    s = re.sub(r"[“”\"'‘’「」『』]", "", s)
+    s = s.replace("〈", "<").replace("〉", ">")
+    return s
+
+
+def policy_entity(m: Mention) -> Entity:
+    key = policy_key(m.text)
+    year = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|-|—|\))", key)
+    issuer = re.match(r"^(.{2,24}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|国务院|部|厅|局|委))关于", key)
+    return Entity("Policy", key, key, {
+        "title": m.text, "year": int(year.group(1)) if year else None,
+        "issuer": issuer.group(1) if issuer else None,
+    })
+
+
+def place_entity(m: Mention, gz: Gazetteer) -> Entity:
+    code = m.attrs.get("adcode")
+    if code and code in gz.places:
+        p = gz.places[code]
+        parents = (("Place", p.parent),) if p.parent else ()
+        return Entity("Place", code, p.name, {"level": p.level, "adcode": code}, parents)
+    name = _squash(m.text)
+    return Entity("Place", f"name:{name}", name, {"level": "unknown", "adcode": None})
+
+
+def person_entity(m: Mention, jur: Place | None) -> Entity:
+    name = _squash(m.attrs.get("name") or m.text)
+    role = m.attrs.get("role")
+    jur_id = jur.adcode if jur else "unknown"
+    return Entity("Person", f"{jur_id}|{name}", name, {"roles": [role] if role else [],
+                                                      "jurisdiction": jur_id})
+
+
+# --- the stage ---------------------------------------------------------------------------------
+
+
+def doc_id_for(path: str) -> str:
+    """Stable document id from the source path (a changed file keeps its id)."""
+    p = Path(path)
+    try:
+        key = str(p.resolve())
+    except OSError:
+        key = path
+    return f"{p.stem}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def resolve(ex: Extraction, corrections: Corrections | None = None, doc_id: str | None = None) -> ResolvedDocument:
+    gz = load_gazetteer()
+    jur = document_jurisdiction(ex, gz)
+    units = _UnitResolver(gz, jur, corrections or Corrections())
+    entities: dict[str, Entity] = {}
+    links: dict[tuple[int, int, str], str] = {}
+
+    def put(m: Mention, ent: Entity) -> None:
+        prev = entities.get(ent.id)
+        if prev is None:
+            entities[ent.id] = ent
+        elif ent.label == "Person" and ent.props.get("roles"):
+            roles = sorted(set(prev.props.get("roles", [])) | set(ent.props["roles"]))
+            entities[ent.id] = Entity(prev.label, prev.id, prev.name, {**prev.props, "roles": roles}, prev.parents)
+        links[(m.span.start, m.span.end, m.label)] = ent.id
+
+    all_units = list(ex.units) + [u for t in ex.tasks for u in t.lead_units + t.support_units]
+    for m in all_units:
+        put(m, units.resolve(m))
+    for m in list(ex.policies) + [c for t in ex.tasks for c in t.cites]:
+        put(m, policy_entity(m))
+    for m in ex.places:
+        put(m, place_entity(m, gz))
+    for m in list(ex.persons) + [p for t in ex.tasks for p in t.lead_persons]:
+        put(m, person_entity(m, jur))
+    # every place on a hierarchy path becomes a node so PART_OF chains are complete
+    for ent in list(entities.values()):
+        for label, pid in ent.parents:
+            if label == "Place" and pid not in entities and pid in gz.places:
+                for p in gz.chain(pid):
+                    if p.adcode not in entities:
+                        entities[p.adcode] = Entity("Place", p.adcode, p.name, {"level": p.level, "adcode": p.adcode},
+                                                    (("Place", p.parent),) if p.parent else ())
+            if label == "Unit" and pid not in entities:
+                name = pid.split("|", 1)[1]
+                entities[pid] = Entity("Unit", pid, name, {"kind": unit_kind(name), "level": ent.props.get("level"),
+                                                            "jurisdiction": ent.props.get("jurisdiction")},
+                                       (("Place", pid.split("|", 1)[0]),) if pid.split("|", 1)[0] in gz.places else ())
+    if jur is not None:
+        for p in gz.chain(jur.adcode):
+            entities.setdefault(p.adcode, Entity("Place", p.adcode, p.name, {"level": p.level, "adcode": p.adcode},
+                                                 (("Place", p.parent),) if p.parent else ()))
+    return ResolvedDocument(ex, doc_id or doc_id_for(ex.doc.source.path), jur.adcode if jur else None,
+                            entities, links)
+
+
+def canonical_names(rd: ResolvedDocument) -> dict[tuple[int, int, str], str]:
+    """Mention key -> canonical display name (for the extract contract)."""
+    return {k: rd.entities[v].name for k, v in rd.links.items()}
