@@ -134,14 +134,22 @@ def find_units(shadow: str) -> list[Hit]:
 
 
 def _extend_place_left(shadow: str, start: int) -> int:
-    """伊州区 + 人民政府: include a gazetteer place name right before the unit."""
-    for length in (9, 8, 7, 6, 5, 4, 3, 2):
-        a = start - length
-        if a < 0:
-            continue
-        cand = shadow[a:start]
-        if load_gazetteer().lookup(cand):
-            return a
+    """伊州区 + 人民政府, 天津市 + 滨海新区 + 行政审批局: include gazetteer place names
+    that end right before the unit or inside its level prefix (新区…)."""
+    gz = load_gazetteer()
+    moved = True
+    while moved:
+        moved = False
+        for overlap in (0, 1, 2):
+            for length in (9, 8, 7, 6, 5, 4, 3, 2):
+                a = start + overlap - length
+                if a < 0 or a >= start:
+                    continue
+                if gz.lookup(shadow[a:start + overlap]):
+                    start, moved = a, True
+                    break
+            if moved:
+                break
     return start
 
 
@@ -181,7 +189,8 @@ def split_units(value: str, offset: int = 0) -> list[tuple[str, int, int]]:
             depth += 1
         elif c in ")）":
             depth = max(0, depth - 1)
-        elif depth == 0 and _SPLIT.match(c) and not (c == "、" and _shared_head(value, i)):
+        elif depth == 0 and _SPLIT.match(c) and not (c == "、" and _shared_head(value, i)) \
+                and not (c.isspace() and re.match(r"\s*(?:局|委|办|厅|中心|分局|院)", value[i:])):
             pieces.append((start, i))
             start = i + 1
         elif depth and c in "、,，" and i + 1 < len(value) and _looks_like_new_unit(value[i + 1:]):
@@ -336,7 +345,7 @@ def find_places(shadow: str) -> list[Hit]:
 
 # --- persons -------------------------------------------------------------------------------
 
-_NAME_STOP = set("领在主出参指等作强表讲同对和与的为是说到会带提介一要亲率调深视察宣致代陪也还就并向将所以及上下中等、，,。；;：:“”《》()（） \n")
+_NAME_STOP = set("领在出参指等作表讲同对和与的为是说到会带提介要亲率调视察宣致代陪也还就并向将所以及等、，,。；;：:“”《》()（） \n")
 
 
 @lru_cache(maxsize=1)

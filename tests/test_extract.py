@@ -1,0 +1,137 @@
+import pytest
+
+from kg.extract.pipeline import extract, extraction_to_contract, nlp
+from kg.extract.rules import normalise_deadline, split_units
+from kg.extract.shadow import make_shadow
+from kg.segment import segment
+from tests.conftest import SEED_003, source
+
+
+@pytest.fixture(scope="module")
+def seed003():
+    return extract(segment(source(SEED_003.read_text(encoding="utf-8"), str(SEED_003))))
+
+
+def test_pipeline_is_blank_zh_with_rule_components():
+    p = nlp()
+    assert p.lang == "zh"
+    assert p.pipe_names == ["kg_units", "kg_policies", "kg_places", "kg_persons", "kg_outcomes"]
+
+
+def test_seed003_has_40_tasks_with_leads_and_deadlines(seed003):
+    tasks = seed003.tasks
+    assert len(tasks) == 40
+    assert [t.id for t in tasks] == [str(i) for i in range(1, 41)]
+    assert all(t.lead_units for t in tasks)
+    assert all(t.deadline and t.deadline.text == "202312月底前" and t.deadline.date == "2023-12-31" for t in tasks)
+    t1 = tasks[0]
+    assert [u.text for u in t1.lead_units] == ["区政府办(区政务服务中心)"]
+    assert [u.text for u in t1.support_units] == ["各乡镇(街道)", "区直各相关部门(单位)"]
+    # only 责任单位 named: they are the owners
+    assert [u.text for u in tasks[30].lead_units] == ["公安局"] and tasks[30].support_units == ()
+
+
+def test_spans_point_into_the_original(seed003):
+    text = seed003.doc.source.text
+    for t in seed003.tasks:
+        assert text[t.span.start:t.span.end] == t.text
+        for m in t.lead_units + t.support_units + t.cites:
+            assert text[m.span.start:m.span.end] == m.text
+        for o in t.outcomes:
+            assert text[o.span.start:o.span.end] == o.text
+    for group in (seed003.units, seed003.policies, seed003.places, seed003.persons):
+        for m in group:
+            assert text[m.span.start:m.span.end] == m.text
+
+
+def test_lost_separators_and_broken_brackets(seed003):
+    t13 = seed003.tasks[12]
+    assert [u.text for u in t13.support_units] == [
+        "水利局", "应急管理局", "发改委", "财政局", "商务局", "自然资源局伊州分局", "生态环境局伊州分局"]
+    t14 = seed003.tasks[13]
+    assert "财政局(国资委" in [u.text for u in t14.support_units]
+    t16 = seed003.tasks[15]
+    assert "市生态环境\n\n局伊州分局" in [u.text for u in t16.support_units]
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("区税务局、公安局、财政局", ["区税务局", "公安局", "财政局"]),
+    ("科工信局市场监管局、税务局", ["科工信局", "市场监管局", "税务局"]),
+    ("发改委、财政局等区直各部门(单位)", ["发改委", "财政局", "区直各部门(单位)"]),
+    ("区政府办(区政务服务中心)", ["区政府办(区政务服务中心)"]),
+    ("区民政局(区委社会工委)", ["区民政局(区委社会工委)"]),
+    ("省商务厅、财政厅、河南银保监局等相关部门", ["省商务厅", "财政厅", "河南银保监局", "相关部门"]),
+])
+def test_split_units(value, expected):
+    assert [s for s, _, _ in split_units(value)] == expected
+
+
+@pytest.mark.parametrize("text,year,iso", [
+    ("202312月底前", None, "2023-12-31"),
+    ("2022年10月底前", None, "2022-10-31"),
+    ("6月底前", 2023, "2023-06-30"),
+    ("2019年6月底", None, "2019-06-30"),
+    ("2023年底前", None, "2023-12-31"),
+    ("长期坚持", 2023, None),
+])
+def test_deadlines(text, year, iso):
+    assert normalise_deadline(text, year) == iso
+
+
+def test_outcomes_values_units_and_masks():
+    text = "1、全面深化行政审批制度改革。保留行政许可项目167项，精简177项、精简率达46.6%，新认定高新技术企业*家。\n"
+    ex = extract(segment(source(text)))
+    outs = {o.text: o for t in ex.tasks for o in t.outcomes}
+    assert outs["精简177项"].value == 177 and outs["精简177项"].unit == "项" and outs["精简177项"].metric == "精简"
+    assert outs["精简率达46.6%"].value == 46.6 and outs["精简率达46.6%"].unit == "%"
+    assert outs["新认定高新技术企业*家"].value is None and outs["新认定高新技术企业*家"].masked
+
+
+def test_traditional_script_with_pinyin_glosses_keeps_offsets():
+    text = "天津市濱海新區(qū)行政審批局成立,國務院總理李克強和市政協(xié)出席。"
+    ex = extract(segment(source(text)))
+    units = {m.text for m in ex.units}
+    assert "天津市濱海新區(qū)行政審批局" in units
+    assert "國務院" in units
+    assert "市政協(xié)" in units
+    assert any(p.text.endswith("李克強") for p in ex.persons)
+    for m in ex.units + ex.persons + ex.places:
+        assert text[m.span.start:m.span.end] == m.text
+
+
+def test_shadow_maps_back_over_removed_glosses():
+    sh = make_shadow("經(jīng)濟開發區(qū)")
+    assert sh.text == "经济开发区"
+    assert sh.span(0, 5) == (0, len("經(jīng)濟開發區(qū)"))
+
+
+def test_policies_nested_and_unclosed():
+    text = ("深入贯彻《自治区实施<优化营商环境条例>办法》和《关于印发《伊州区工作要点》的通知》。"
+            "关于印发《伊州区2023年深化放管服改革工作要点的通知\n")
+    ex = extract(segment(source(text)))
+    titles = {m.text for m in ex.policies}
+    assert "自治区实施<优化营商环境条例>办法" in titles
+    assert "关于印发《伊州区工作要点》的通知" in titles
+    assert "伊州区2023年深化放管服改革工作要点" in titles
+
+
+def test_persons_with_roles():
+    text = "市委书记丁小强领衔推进改革，市长储祥好出席，市委副书记冯克金主持会议。"
+    ex = extract(segment(source(text)))
+    got = {p.text for p in ex.persons}
+    assert {"市委书记丁小强", "市长储祥好", "市委副书记冯克金"} <= got
+
+
+def test_places_from_the_gazetteer():
+    text = "新疆维吾尔自治区哈密市伊州区人民政府印发方案。"
+    ex = extract(segment(source(text)))
+    names = {p.attrs.get("name") for p in ex.places}
+    assert {"新疆维吾尔自治区", "哈密市"} <= names
+
+
+def test_contract_shape(seed003):
+    c = extraction_to_contract(seed003)
+    assert c["doc_number"] == "伊区政办发〔2023〕13号"
+    t = c["tasks"][0]
+    assert set(t) >= {"id", "title", "text", "span", "lead_units", "support_units", "deadline", "cites", "outcomes"}
+    assert t["deadline"] == {"text": "202312月底前", "date": "2023-12-31", "span": t["deadline"]["span"]}

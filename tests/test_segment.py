@@ -1,0 +1,77 @@
+from kg.segment import segment
+from tests.conftest import SEED_003, source
+
+
+def seed003():
+    return segment(source(SEED_003.read_text(encoding="utf-8"), str(SEED_003)))
+
+
+def test_seed003_metadata():
+    st = seed003()
+    assert st.doc_number == "伊区政办发〔2023〕13号"
+    assert st.year == 2023
+    assert st.date == "2023-04-14"
+    assert st.genre == "workplan"
+    assert st.title.endswith("工作要点》的通知")
+
+
+def test_seed003_items_have_their_field_lines():
+    st = seed003()
+    with_fields = [it for it in st.items if it.fields]
+    assert len(with_fields) == 40
+    first = with_fields[0]
+    assert first.title == "落实一网一门一次改革"
+    labels = {(f.label, f.value) for f in first.fields}
+    assert ("lead", "区政府办(区政务服务中心)") in labels
+    assert ("owner", "各乡镇(街道),区直各相关部门(单位)") in labels
+    assert ("deadline", "202312月底前") in labels
+    text = st.source.text
+    for it in with_fields:
+        for f in it.fields:
+            assert text[f.value_span.start:f.value_span.end] == f.value
+
+
+def test_field_value_continues_over_pdf_line_breaks():
+    st = seed003()
+    item40 = [it for it in st.items if it.fields][-1]
+    owner = next(f for f in item40.fields if f.label == "owner")
+    assert owner.value.startswith("区税务局、公安局")
+    assert owner.value.endswith("科工信局,市生态环境局伊州分局")
+
+
+def test_inline_bracket_fields_with_nested_brackets():
+    text = ("一、优化服务\n(一)持续加大简政放权力度。削减审批事项。"
+            "(责任单位:市行政审批局、住建局,各市(区)人民政府,医药高新区管委会)\n"
+            "(二)优化工程项目许可办理。推行并联审批。(市住建局牵头,市自然资源局等按职责分工负责)\n")
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["持续加大简政放权力度", "优化工程项目许可办理"]
+    f1 = st.items[0].fields
+    assert [(f.label, f.value) for f in f1] == [("owner", "市行政审批局、住建局,各市(区)人民政府,医药高新区管委会")]
+    f2 = {(f.label, f.value) for f in st.items[1].fields}
+    assert ("lead", "市住建局") in f2
+    assert ("owner", "市自然资源局等") in f2 or ("owner", "市自然资源局") in f2
+
+
+def test_inline_numbered_sub_items_and_lead_verb():
+    text = ("一、持续减少审批事项\n1.深化商事制度改革。(1)全面落实多证合一改革。按照原则整合。(市工商质监局牵头负责)"
+            "(2)完善企业登记全程电子化。推行网上申请。(市工商质监局牵头负责)\n")
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["全面落实多证合一改革", "完善企业登记全程电子化"]
+    assert [(f.label, f.value) for f in st.items[0].fields] == [("lead", "市工商质监局")]
+
+
+def test_noisy_document_numbers():
+    for raw, expect in (("镇政办发〔2015179\n", "镇政办发〔2015179"), ("伊区政办发〔202313号", "伊区政办发〔202313号")):
+        st = segment(source(f"关于印发工作方案的通知\n{raw}\n正文。"))
+        assert st.doc_number == expect
+
+
+def test_one_line_document_title_and_items():
+    text = ("河南省人民政府 关于明确重点工作责任单位的通知 豫政〔2023〕5号 现将任务予以分解。 一、加快提振市场信心 "
+            "(一)全面促进消费增长。 1.把恢复和扩大消费摆在优先位置,改善消费条件。(省商务厅、财政厅等相关部门按职责分工负责) "
+            "2.落实好提振市场信心90条措施。(省发展改革委牵头,省商务厅等相关部门按职责分工负责)")
+    st = segment(source(text))
+    assert st.title == "河南省人民政府 关于明确重点工作责任单位的通知"
+    assert st.doc_number == "豫政〔2023〕5号"
+    assert [it.title for it in st.items] == ["把恢复和扩大消费摆在优先位置", "落实好提振市场信心90条措施"]
+    assert ("lead", "省发展改革委") in {(f.label, f.value) for f in st.items[1].fields}
