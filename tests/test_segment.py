@@ -75,3 +75,23 @@ def test_one_line_document_title_and_items():
     assert st.doc_number == "豫政〔2023〕5号"
     assert [it.title for it in st.items] == ["把恢复和扩大消费摆在优先位置", "落实好提振市场信心90条措施"]
     assert ("lead", "省发展改革委") in {(f.label, f.value) for f in st.items[1].fields}
+
+
+def test_points_inside_numbered_items_are_not_items():
+    text = ("二、聚焦重点领域\n(一)深化科技创新体制改革,创新活力持续迸发。一是完善创新平台运行机制。二是发挥企业作用。\n"
+            "(二)深化国资国企改革,赋能发展。一是加快布局优化。\n")
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["深化科技创新体制改革", "深化国资国企改革"]
+
+
+def test_top_level_points_are_items():
+    text = "主要有三方面做法:\n一是加强组织领导,健全工作机制。\n二是注重谋划部署,加强业务指导。\n"
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["加强组织领导", "注重谋划部署"]
+
+
+def test_genre_ignores_cited_titles():
+    from kg.segment import guess_genre
+
+    head = "一年来,全区印发《改革实施方案》《工作实施意见》,截至目前完成改革事项**项。"
+    assert guess_genre(head, None) == "summary"

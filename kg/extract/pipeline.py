@@ -115,6 +115,10 @@ def extract(structure: DocStructure) -> Extraction:
     )
 
 
+def _is_target(title: str) -> bool:
+    return bool(re.search(r"\d|[*]", title))
+
+
 def _is_doc_title(title: str) -> bool:
     return bool(re.search(r"^关于|的(?:通知|意见|决定)$", title)) and "《" not in title
 
@@ -142,8 +146,11 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
         t_outcomes = [o for o in outcomes if it.body_span.start <= o.span.start and o.span.end <= it.body_span.end]
         if len(with_fields) >= 2:
             keep = bool(it.fields) or it.heading_path in owner_paths
+        elif st.genre == "workplan":
+            keep = bool(it.fields) or bool(t_outcomes) and _is_target(it.title)
         else:
-            keep = bool(t_outcomes) or bool(it.fields)
+            # reports/speeches/news: numbered reform items under a section heading
+            keep = bool(it.heading_path) or bool(t_outcomes) or bool(it.fields)
         if not keep:
             continue
         tasks.append(_task(text, it, st, policies, t_outcomes))

@@ -391,33 +391,58 @@ _NUM = r"(?:\d+(?:\.\d+)?|\*{1,3}|[xX]{2}|[一二两三四五六七八九十百�
 def _outcome_pattern() -> re.Pattern[str]:
     units = _alt(load_lexicon().outcome_units)
     return re.compile(
-        rf"(?P<num>\d+(?:\.\d+)?|\*{{1,3}}|[xX]{{2}})\s*(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
+        rf"(?P<num>\d+(?:\.\d+)?|\*{{1,3}}|[xX]{{2}})\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
+        rf"(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
     )
 
 
-_METRIC_STOP = set("，,。；;：:、！？“”\"《》()（）\n \t")
+_CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
+_MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
 
 
 def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    """Quantified phrases: the number and its unit, widened to the clause around it
+    (never across punctuation or into a neighbouring number), so the phrase names what
+    was counted (精简177项, 203项行政审批事项)."""
     end = len(shadow) if end is None else end
-    hits: list[Hit] = []
+    cores: list[re.Match[str]] = []
     for m in _outcome_pattern().finditer(shadow, start, end):
         s, e = m.start(), m.end()
-        num = m.group("num")
-        unit = m.group("unit")
         prev = shadow[s - 1] if s > 0 else ""
-        if prev.isdigit() or prev in "〔[-/年第" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
+        if prev.isdigit() or prev in "〔[-/第" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
-        if unit in ("年",):
+        if re.match(r"\d+(?:\.\d+)?$", m.group("num")) and m.group("unit") in ("年",):
             continue
-        # metric: the words before the number, back to the clause start
+        cores.append(m)
+    # merge pairs a short gap apart (16大类37个小类, 为21户企业提供担保贷款*万元)
+    groups: list[list[re.Match[str]]] = []
+    for m in cores:
+        if groups and _MERGE_GAP.match(shadow[groups[-1][-1].end():m.start()]) \
+                and m.start() - groups[-1][-1].end() <= 8:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    hits: list[Hit] = []
+    for gi, grp in enumerate(groups):
+        first, last = grp[0], grp[-1]
+        s, e = first.start(), last.end()
+        left_limit = groups[gi - 1][-1].end() if gi else start
+        right_limit = groups[gi + 1][0].start() if gi + 1 < len(groups) else end
         a = s
-        while a > start and s - a < 14 and shadow[a - 1] not in _METRIC_STOP and not shadow[a - 1].isdigit():
+        while a > left_limit and s - a < 16 and shadow[a - 1] not in _CLAUSE_STOP:
             a -= 1
+        b = e
+        while b < right_limit and b - e < 16 and shadow[b] not in _CLAUSE_STOP:
+            b += 1
+        if b < right_limit and shadow[b] not in _CLAUSE_STOP:
+            b = e   # the clause runs on too long: keep the number and what precedes it
+        num = first.group("num")
         masked = not num[0].isdigit()
-        value = None if masked else float(num)
+        value = None if masked else float(num) * {"万": 1e4, "亿": 1e8, "千": 1e3}.get(first.group("mult") or "", 1)
+        unit = (first.group("mult") or "") + first.group("unit") if first.group("unit") in ("元", "人", "户", "亩", "件", "家") \
+            else first.group("unit")
         metric = shadow[a:s].strip() or None
-        hits.append(("OUTCOME", a, e, {"metric": metric, "value": value, "unit": unit, "masked": masked}))
+        hits.append(("OUTCOME", a, b, {"metric": metric, "value": value, "unit": unit, "masked": masked}))
     return hits
 
 
