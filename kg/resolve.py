@@ -183,7 +183,7 @@ class _UnitResolver:
             parent_name = f"{jur_name}{self._canonical_body(bm.group('body'))}"
             parents.append(("Unit", f"{jur_id}|{parent_name}"))
         return Entity(label, ent_id, display, {
-            "kind": unit_kind(display), "level": _level_of(place, jur_id), "jurisdiction": jur_id,
+            "kind": "collective" if label == "Collective" else unit_kind(display), "level": _level_of(place, jur_id), "jurisdiction": jur_id,
         }, tuple(parents))
 
     def _split_place(self, s: str) -> tuple[Place | None, str]:

@@ -97,5 +97,10 @@ def _one(path: Path, store: GraphStore, seen: dict[str, str], max_bytes: int | N
     if stored and stored != batch.doc_id:
         return FileResult(shown, "duplicate", batch.doc_id, f"same content as stored document {stored}")
     seen[batch.content_hash] = batch.doc_id
-    res = store.write_document(batch)
+    try:
+        res = store.write_document(batch)
+    except StoreError:
+        raise
+    except KgError as exc:   # e.g. a batch the schema rejects: this document only
+        return FileResult(shown, "failed", batch.doc_id, reason=f"{shown}: {exc}")
     return FileResult(shown, res.status, batch.doc_id, tasks=tasks)
