@@ -199,7 +199,7 @@ def extract(paths, fmt, corrections) -> None:
 
     corr = Corrections.load(corrections) if corrections else None
     failed = 0
-    for path in iter_files(list(paths)):
+    for path in iter_files(list(paths), only_supported=True):
         try:
             p = process_file(path, corrections=corr)
         except KgError as exc:

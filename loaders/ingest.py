@@ -69,7 +69,7 @@ def ingest(paths: Sequence[str | Path], store: GraphStore, *, include: Iterable[
     report = IngestReport()
     seen_hashes: dict[str, str] = {}
     store.apply_schema()
-    for path in iter_files(paths, include=tuple(include), exclude=tuple(exclude)):
+    for path in iter_files(paths, include=tuple(include), exclude=tuple(exclude), only_supported=True):
         result = _one(path, store, seen_hashes, max_bytes, corrections)
         report.results.append(result)
         if on_file:

@@ -27,6 +27,7 @@ class Lexicon:
     unit_cores: tuple[str, ...]
     unit_suffixes: tuple[str, ...]
     unit_standalone: tuple[str, ...]
+    unit_needs_prefix: tuple[str, ...]
     party_organs: tuple[str, ...]
     jurisdiction_prefixes: tuple[str, ...]
     person_roles: tuple[str, ...]
@@ -44,6 +45,7 @@ def load_lexicon() -> Lexicon:
         unit_cores=tuple(raw["unit_cores"]),
         unit_suffixes=tuple(raw["unit_suffixes"]),
         unit_standalone=tuple(raw["unit_standalone"]),
+        unit_needs_prefix=tuple(raw.get("unit_needs_prefix") or ()),
         party_organs=tuple(raw["party_organs"]),
         jurisdiction_prefixes=tuple(raw["jurisdiction_prefixes"]),
         person_roles=tuple(raw["person_roles"]),
@@ -80,20 +82,24 @@ def unit_patterns() -> UnitPatterns:
     branch = rf"(?:[{_CJK}]{{2,4}}(?:分局|分中心|支队|大队|派出所|分院))?"
     party = rf"(?:(?:{jur})委(?:{_alt(lx.party_organs)})?)"
     standalone = _alt(lx.unit_standalone)
+    needs = _alt(lx.unit_needs_prefix)
+    must = rf"(?:各)?(?:{jur})(?:直|级)?(?:各)?"
     unit = re.compile(
-        rf"{party}(?![{_CJK}]{{0,3}}(?:{sufs}))"
+        rf"{party}(?![{_CJK}]{{0,3}}(?:{sufs})){alias}"
         rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
         rf"|{prefix}(?:{_alt(lx.topic_cores)})(?:{_alt(lx.topic_suffixes)}){alias}"
         rf"|(?:{prefix})(?:{standalone}){alias}"
+        rf"|{must}(?:{needs}){alias}"
     )
-    strong = re.compile(r"(?:领导小组办公室|领导小组|专项小组|工作小组|委员会|指挥部|指挥中心|服务中心|办公室|管委会)")
+    strong = re.compile(r"(?:领导小组办公室|领导小组|专项小组|工作小组|委员会|指挥部|指挥中心|办公室|管委会)")
     collective = re.compile(
         r"(?:(?:[省市区县]直|全[省市区县]|本[省市区县])?各?(?:相关|有关)(?:部门|单位)(?:\((?:部门|单位)\))?)"
         r"|(?:[省市区县]直)?各?(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))"
         r"|(?:[省市区县]直)各(?:部门|单位|直属机构|直属单位|委办局)"
         r"|各(?:乡镇|乡\(镇\)|县\(市、区\)|县\(区\)|市\(区\)|县区|区县|辖市、区|省辖市|省\(区、市\)|街道|乡|镇)?"
         r"(?:\((?:街道|镇|乡镇)\))?(?:人民政府|政府|办事处|街道办事处)?(?:\(管委会\))?"
-        r"|[区市县省]人民政府各部门|[区县市]直各单位|各(?:直属机构|直属单位|委办局)"
+        r"|[区市县省]人民政府各部门|[区市县省]政府(?:各)?部门|国务院(?:各)?部门|[区县市]直各单位"
+        r"|各(?:直属机构|直属单位|委办局)"
     )
     return UnitPatterns(unit, strong, collective)
 
