@@ -135,3 +135,20 @@ def test_contract_shape(seed003):
     t = c["tasks"][0]
     assert set(t) >= {"id", "title", "text", "span", "lead_units", "support_units", "deadline", "cites", "outcomes"}
     assert t["deadline"] == {"text": "202312月底前", "date": "2023-12-31", "span": t["deadline"]["span"]}
+
+
+def test_place_selection_prefers_free_fullest_forms():
+    text = "河南银保监局、人行郑州中心支行负责。运城市盐湖区、芮城县陌南镇庄上村推进,莒南、沂水、临沭等县建设运行。城区改造。"
+    ex = extract(segment(source(text)))
+    got = {m.text for m in ex.places}
+    assert {"运城市", "盐湖区", "芮城县", "陌南镇", "庄上村", "莒南", "沂水", "临沭"} <= got
+    assert "郑州" not in got and "河南" not in got      # only inside unit names
+    assert "城区" not in got                           # generic word, though a county name
+
+
+def test_persons_name_before_role_and_no_false_total_secretary():
+    text = "深入贯彻习近平总书记重要讲话和总书记全面深化改革的论述,有关负责同志参加。國務院總理李克強出席。"
+    ex = extract(segment(source(text)))
+    got = {p.text for p in ex.persons}
+    assert "习近平总书记" in got and "國務院總理李克強" in got
+    assert not any("全面" in p or "负责" in p for p in got)

@@ -81,8 +81,8 @@ def load_gazetteer() -> Gazetteer:
         by_name.setdefault(p.name, []).append(p.adcode)
     for p in places.values():
         s = short_name(p.name)
-        # short forms only for provinces and cities: county short forms (和平, 城关)
-        # are too often ordinary words
-        if s and p.level in ("province", "city") and s not in by_name:
+        # county short forms (临沭) are ordinary words too often (和平, 城关): the
+        # extractor keeps them only when the county's city is named as well
+        if s and len(s) >= 2 and s not in by_name:
             by_name.setdefault(s, []).append(p.adcode)
     return Gazetteer(places, {k: tuple(v) for k, v in by_name.items()})

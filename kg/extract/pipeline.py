@@ -97,6 +97,7 @@ def extract(structure: DocStructure) -> Extraction:
     persons = [m for m in _mentions(doc, "persons") if m.span.start >= structure.source.body_start]
     outcomes = [m for m in _mentions(doc, "outcomes") if m.span.start >= structure.source.body_start]
 
+    places = select_places(places, units, policies, text)
     tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
     field_units = [u for t in tasks for u in t.lead_units + t.support_units]
     # field values are split by structure; free-text hits inside them are noise
@@ -113,6 +114,58 @@ def extract(structure: DocStructure) -> Extraction:
         places=tuple(places),
         persons=tuple(persons + [p for t in tasks for p in t.lead_persons]),
     )
+
+
+def select_places(places: list[Mention], units: list[Mention], policies: list[Mention],
+                  text: str = "") -> list[Mention]:
+    """Which place mentions name a place of this document.
+
+    A place written on its own outranks one that is only part of a unit name or a cited
+    title (人行郑州中心支行, 《芜湖市…意见》); among those, the fullest form wins.  A form
+    seen only inside names counts when it is a full gazetteer name (河南省人民政府).
+    Short county names (临沭 for 临沭县) count only when their city is named too, or
+    when they stand in a list of places (莒南、沂水、临沭等县).
+    """
+    starts = {m.span.start for m in places}
+    ends = {m.span.end for m in places}
+
+    def listed(m: Mention) -> bool:
+        after = text[m.span.end:m.span.end + 3]
+        return (after[:1] == "、" and m.span.end + 1 in starts) or (
+            m.span.start > 0 and text[m.span.start - 1] == "、" and m.span.start - 1 in ends) or (
+            bool(re.match(r"(?:等)?[县区市]", after)))
+
+    inside = [(m.span.start, m.span.end) for m in units + policies]
+
+    def embedded(m: Mention) -> bool:
+        return any(a <= m.span.start and m.span.end <= b and (a, b) != (m.span.start, m.span.end)
+                   for a, b in inside)
+
+    present = {m.attrs.get("adcode") for m in places if m.attrs.get("adcode")}
+    kept: list[Mention] = []
+    for m in places:
+        if m.attrs.get("short") and m.attrs.get("level") == "county":
+            from kg.extract.gazetteer import load_gazetteer
+
+            parent = load_gazetteer().places[m.attrs["adcode"]].parent
+            if parent not in present and not listed(m):
+                continue
+        kept.append(m)
+    by_place: dict[str, list[Mention]] = {}
+    for m in kept:
+        by_place.setdefault(m.attrs.get("adcode") or m.text, []).append(m)
+    out: list[Mention] = []
+    for group in by_place.values():
+        free = [m for m in group if not embedded(m)]
+        if free:
+            best = max(len(m.text) for m in free)
+            out.extend(m for m in free if len(m.text) == best)
+        else:
+            full = [m for m in group if not m.attrs.get("short")]
+            if full:
+                best = max(len(m.text) for m in full)
+                out.extend(m for m in full if len(m.text) == best)
+    return sorted(out, key=lambda m: m.span.start)
 
 
 def _is_target(title: str) -> bool:

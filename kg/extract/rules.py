@@ -324,34 +324,54 @@ def _place_automaton() -> ahocorasick.Automaton:
     return auto
 
 
-_MASKED_PLACE = re.compile(r"(?:(?:\*{1,3}|[xX]{2})(?:省|市|区|县|镇))+(?:经济技术开发区|开发区|新区)?")
-_PLACE_TAIL = re.compile(r"(?:经济技术开发区|高新技术产业开发区|示范区|开发区|新区|高新区)")
+_MASKED_PLACE = re.compile(r"(?:(?:\*{1,3}|[xX]{2})(?:省|市|区|县|镇))+(?:经济技术开发区|开发区|新区)?(?!级)")
+_PLACE_TAIL = re.compile(r"(?:经济技术开发区|高新技术产业开发区|示范区|开发区|高新区)")
+_SUBCOUNTY = re.compile(rf"[{_CJK}]{{2}}(?:乡|镇|村|街道)(?![{_CJK}]{{0,1}}(?:政府|人民|党委|卫生|中心|派出所|财政))")
+_GENERIC_PLACE = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区", "高新区"}
 
 
 def find_places(shadow: str) -> list[Hit]:
+    """Gazetteer places (full names; short names of provinces and cities; short county
+    names marked ``short`` for the document-level check), townships and villages right
+    after a county (芮城县陌南镇庄上村), and masked places (*市*区)."""
     gz = load_gazetteer()
     hits: list[Hit] = []
     for end, name in _place_automaton().iter(shadow):
         s, e = end - len(name) + 1, end + 1
         places = gz.lookup(name)
-        if not places:
+        if not places or name in _GENERIC_PLACE:
             continue
         short = name != places[0].name
         if short and e < len(shadow) and shadow[e] in "区县镇乡省州盟旗":
             continue   # part of a longer, unknown name
+        if len(name) == 2 and not short and s > 0 and "\u4e00" <= shadow[s - 1] <= "\u9fff":
+            continue   # 成县 in 形成县域: one-character stems need a boundary
         tail = _PLACE_TAIL.match(shadow, e)
-        if tail and tail.group(0) != "新区":
+        if tail:
             e = tail.end()
         hits.append(("PLACE", s, e, {"adcode": places[0].adcode, "name": places[0].name,
-                                        "level": places[0].level}))
+                                        "level": places[0].level, "short": short}))
     for m in _MASKED_PLACE.finditer(shadow):
         hits.append(("PLACE", m.start(), m.end(), {"masked": True}))
-    return _longest(hits)
+    out = _longest(hits)
+    # townships/villages directly after a county-level place (or a previous township)
+    extra: list[Hit] = []
+    for h in out:
+        pos = h[2]
+        if h[3].get("level") not in ("county", None) or h[3].get("masked"):
+            continue
+        while True:
+            m = _SUBCOUNTY.match(shadow, pos)
+            if not m:
+                break
+            extra.append(("PLACE", m.start(), m.end(), {"level": "township", "within": h[3].get("adcode")}))
+            pos = m.end()
+    return _longest(out + extra)
 
 
 # --- persons -------------------------------------------------------------------------------
 
-_NAME_STOP = set("领在出参指等作表讲同对和与的为是说到会带提介要亲率调视察宣致代陪也还就并向将所以及等、，,。；;：:“”《》()（） \n")
+_NAME_STOP = set("传领在出参指等作表讲同对和与的为是说到会带提介要亲率调视察宣致代陪也还就并向将所以及等、，,。；;：:“”《》()（） \n")
 
 
 @lru_cache(maxsize=1)
@@ -360,7 +380,8 @@ def _person_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     roles = _alt(lx.person_roles)
     sur = f"(?:{_alt(lx.compound_surnames)}|[{lx.surnames}])"
     role_name = re.compile(rf"(?:(?:[省市区县]委|[省市区县])?(?:{roles}))[ \u3000]*{sur}(?:[ \u3000]*[{_CJK}]){{1,2}}")
-    surname_role = re.compile(rf"(?:[省市区县]委)?{sur}(?:书记|市长|县长|区长|省长|主任|局长|部长|总理)")
+    surname_role = re.compile(rf"(?:[省市区县]委)?{sur}(?:书记|市长|县长|区长|省长|主任|局长|部长|总理)"
+                              rf"|{sur}[{_CJK}]{{1,2}}(?:总书记|总理|同志)")
     return role_name, surname_role
 
 
@@ -371,6 +392,8 @@ def find_persons(shadow: str) -> list[Hit]:
     roles = sorted(lx.person_roles, key=len, reverse=True)
     for m in role_name.finditer(shadow):
         s, e = m.start(), m.end()
+        if s > 0 and shadow[s - 1] == "总":   # 总书记 follows the name, never precedes it
+            continue
         # drop a trailing char that starts the next word (市长储祥好领衔 -> 储祥好)
         if shadow[e - 1] in _NAME_STOP:
             e -= 1
@@ -382,7 +405,11 @@ def find_persons(shadow: str) -> list[Hit]:
         hits.append(("PERSON", s, e, {"role": text[: text.index(role) + len(role)] if role else None,
                                        "name": name}))
     for m in surname_role.finditer(shadow):
-        if m.start() > 0 and "\u4e00" <= shadow[m.start() - 1] <= "\u9fff" and not shadow[m.start() - 1] in "委":
+        name_first = m.group(0).endswith(("总书记", "总理", "同志"))
+        if not name_first and m.start() > 0 and "\u4e00" <= shadow[m.start() - 1] <= "\u9fff" \
+                and not shadow[m.start() - 1] in "委":
+            continue
+        if m.group(0).endswith("同志") and (len(m.group(0)) > 5 or re.search("负责|领导|有关|各位", m.group(0))):
             continue
         hits.append(("PERSON", m.start(), m.end(), {"role": None, "name": m.group(0)}))
     return _longest(hits)
