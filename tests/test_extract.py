@@ -152,3 +152,12 @@ def test_persons_name_before_role_and_no_false_total_secretary():
     got = {p.text for p in ex.persons}
     assert "习近平总书记" in got and "國務院總理李克強" in got
     assert not any("全面" in p or "负责" in p for p in got)
+
+
+def test_prose_owners_with_huitong():
+    text = ("一是大幅度削减行政审批项目,状况明显改变。2004年,监察部、国务院审改办会同有关部门对审批项目进行了审核论证,"
+            "国务院决定取消和调整审批项目495项。\n二是保持上下衔接。\n")
+    ex = extract(segment(source(text)))
+    t = ex.tasks[0]
+    assert [u.text for u in t.lead_units] == ["监察部", "国务院审改办"]
+    assert [u.text for u in t.support_units] == ["有关部门"]

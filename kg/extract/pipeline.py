@@ -206,7 +206,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
             keep = bool(it.heading_path) or bool(t_outcomes) or bool(it.fields)
         if not keep:
             continue
-        tasks.append(_task(text, it, st, policies, t_outcomes))
+        tasks.append(_task(text, it, st, policies, t_outcomes, units))
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):   # numbering restarts per section: qualify with the path
         tasks = [TaskRecord(**{**t.__dict__, "id": "-".join(t.heading_path + (t.id,))}) for t in tasks]
@@ -214,7 +214,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
 
 
 def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
-          outcomes: list[Mention]) -> TaskRecord:
+          outcomes: list[Mention], units: list[Mention] = ()) -> TaskRecord:
     lead: list[Mention] = []
     owner: list[Mention] = []
     support: list[Mention] = []
@@ -232,9 +232,11 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
         target = {"lead": lead, "owner": owner, "support": support}[f.label]
         for name, a, b in rules.split_units(f.value, f.value_span.start):
             target.append(Mention("UNIT", name, Span(a, b), {"role": f.label, "field": f.raw_label}))
-    if lead:
+    if not it.fields:
+        lead, support = _prose_owners(text, it, units)
+    if lead and it.fields:
         support = owner + support
-    else:
+    elif it.fields:
         lead, support = owner, support
     cites = [p for p in policies if it.body_span.start <= p.span.start and p.span.end <= it.body_span.end]
     return TaskRecord(
@@ -250,6 +252,38 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
         outcomes=tuple(_outcome(o) for o in outcomes),
         heading_path=it.heading_path,
     )
+
+
+_TOGETHER = re.compile(r"^(?:要|将|应|负责)?(?:会同|联合|协同)")
+
+
+def _prose_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+    """``监察部、国务院审改办会同有关部门…``: who acts (lead) together with whom (support),
+    when the item names no owner fields.  Only the first such clause of the item counts."""
+    inside = [u for u in units if it.body_span.start <= u.span.start and u.span.end <= it.body_span.end]
+    for i, u in enumerate(inside):
+        m = _TOGETHER.match(text[u.span.end:u.span.end + 6])
+        if not m:
+            continue
+        lead = [u]
+        j = i - 1
+        while j >= 0 and re.fullmatch(r"[、和及与]", text[inside[j].span.end:lead[0].span.start]):
+            lead.insert(0, inside[j])
+            j -= 1
+        support = []
+        pos = u.span.end + m.end()
+        for v in inside[i + 1:]:
+            if v.span.start != pos:
+                break
+            support.append(v)
+            nxt = re.match(r"[、和及与]", text[v.span.end:v.span.end + 1])
+            if not nxt:
+                break
+            pos = v.span.end + 1
+        role = {"role": "lead", "field": "会同"}
+        return ([Mention("UNIT", x.text, x.span, {**x.attrs, **role}) for x in lead],
+                [Mention("UNIT", x.text, x.span, {**x.attrs, "role": "support", "field": "会同"}) for x in support])
+    return [], []
 
 
 def _outcome(m: Mention) -> Outcome:
