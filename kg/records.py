@@ -69,6 +69,7 @@ class Item:
     body_span: Span      # item text without the field lines
     fields: tuple[FieldLine, ...] = ()
     heading_path: tuple[str, ...] = ()
+    level: int = 0       # enumeration level (1 一、 … 5 一是); 0 = an unnumbered paragraph
 
 
 @dataclass(frozen=True)

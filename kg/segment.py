@@ -89,6 +89,7 @@ def segment(source: SourceText) -> DocStructure:
     year = _find_year(text, base, title, docnum.group(0) if docnum else None, date)
     markers = _find_markers(text, base)
     headings, items = _build_items(text, markers)
+    items = tuple(sorted(items + _paragraph_items(text, base, headings, items), key=lambda it: it.span.start))
     return DocStructure(
         source=source,
         title=title,
@@ -254,6 +255,31 @@ def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...]
     return tuple(headings), tuple(items)
 
 
+def _paragraph_items(text: str, base: int, headings: tuple[Heading, ...],
+                     items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Unnumbered paragraphs outside the enumeration (news and reports often carry their
+    reforms that way); the extract stage decides which of them are tasks."""
+    covered = [(it.span.start, it.span.end) for it in items] + [(h.span.start, h.span.end) for h in headings]
+    first_marker = min((a for a, _ in covered), default=len(text))
+    out: list[Item] = []
+    pos = base
+    n = 0
+    for line in text[base:].split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        lead = len(line) - len(line.lstrip(" \t\u3000"))
+        s0, e0 = start + lead, end - (len(line) - len(line.rstrip()))
+        if e0 - s0 < 30 or any(a < e0 and s0 < b for a, b in covered):
+            continue
+        if first_marker < s0 and items:
+            continue   # inside the numbered body: a stray paragraph, not a reform
+        n += 1
+        te = _clause_end(text, s0, e0)
+        out.append(Item(number=f"p{n}", title=text[s0:te], title_span=Span(s0, te), text=text[s0:e0],
+                        span=Span(s0, e0), body_span=Span(s0, e0), fields=(), heading_path=(), level=0))
+    return tuple(out)
+
+
 def _coherent(markers: list[_Marker]) -> list[_Marker]:
     """Drop markers whose numbering does not continue a sequence (stray '3、' in prose)."""
     out: list[_Marker] = []
@@ -356,6 +382,7 @@ def _make_item(text: str, mk: _Marker, end: int, path: tuple[str, ...]) -> Item:
         body_span=Span(mk.start, body),
         fields=tuple(fields),
         heading_path=path,
+        level=mk.level,
     )
 
 

@@ -161,3 +161,14 @@ def test_prose_owners_with_huitong():
     t = ex.tasks[0]
     assert [u.text for u in t.lead_units] == ["监察部", "国务院审改办"]
     assert [u.text for u in t.support_units] == ["有关部门"]
+
+
+def test_news_paragraphs_with_outcomes_are_tasks_but_ledes_are_not():
+    text = ("改革风帆劲\n11月27日,市委深改委召开第十五次会议,审议文件8个。\n"
+            "深化第一议题制度。坚持把学习贯彻中央精神作为第一议题,已召开深改委会议5次,审议改革文件8个。\n"
+            "坚持领导领衔推进,多次会议部署、开展调研、一线指导,强力推进建设,成效明显,形成经验。\n")
+    ex = extract(segment(source(text)))
+    titles = [t.title for t in ex.tasks]
+    assert "深化第一议题制度。坚持把学习贯彻中央精神作为第一议题".startswith(titles[0])
+    assert not any(t.startswith("11月27日") for t in titles)
+    assert any(o.text.endswith("会议5次") for o in ex.tasks[0].outcomes)

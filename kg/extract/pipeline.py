@@ -168,6 +168,10 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
     return sorted(out, key=lambda m: m.span.start)
 
 
+# a news lede (11月27日,…), an editor's note or a cover-notice sentence is not a reform
+_LEDE = re.compile(r"^(?:\d{1,2}月\d{1,2}日|20\d{2}年\d{1,2}月\d{1,2}日|编者按|《[^》]+》已经)")
+
+
 def _is_target(title: str) -> bool:
     return bool(re.search(r"\d|[*]", title))
 
@@ -192,18 +196,27 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
     text = st.source.text
     with_fields = [it for it in st.items if any(f.label != "deadline" for f in it.fields)]
     owner_paths = {it.heading_path for it in with_fields}
+    deeper = any(it.heading_path for it in st.items)
     tasks: list[TaskRecord] = []
     for it in st.items:
         if it.span.start < st.source.body_start:
             continue
         t_outcomes = [o for o in outcomes if it.body_span.start <= o.span.start and o.span.end <= it.body_span.end]
         if len(with_fields) >= 2:
-            keep = bool(it.fields) or it.heading_path in owner_paths
+            keep = bool(it.fields) or (it.heading_path in owner_paths and it.level > 0)
         elif st.genre == "workplan":
-            keep = bool(it.fields) or bool(t_outcomes) and _is_target(it.title)
+            keep = it.level > 0 and (bool(it.fields) or bool(t_outcomes) and _is_target(it.title))
+        elif it.level == 0:
+            if _LEDE.match(it.text):
+                continue
+            # an unnumbered paragraph of a report/news piece: a reform when it is
+            # quantified or opens with a headline sentence (深化第一议题制度。…)
+            keep = bool(t_outcomes) or bool(re.match(r"^[^，,；;。]{4,20}。", it.text))
         else:
-            # reports/speeches/news: numbered reform items under a section heading
-            keep = bool(it.heading_path) or bool(t_outcomes) or bool(it.fields)
+            # reports/speeches/news: numbered reform items under a section heading,
+            # or top-level points (一是…)
+            keep = bool(it.heading_path) or it.level == 5 or bool(it.fields) or (
+                bool(t_outcomes) and not (it.level == 1 and deeper))
         if not keep:
             continue
         tasks.append(_task(text, it, st, policies, t_outcomes, units))
