@@ -442,7 +442,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
     for m in _outcome_pattern().finditer(shadow, start, end):
         s, e = m.start(), m.end()
         prev = shadow[s - 1] if s > 0 else ""
-        if prev.isdigit() or prev in "〔[-/第" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
+        if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
         if re.match(r"\d+(?:\.\d+)?$", m.group("num")) and m.group("unit") in ("年",):
             continue
@@ -465,7 +465,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         while a > left_limit and s - a < 16 and shadow[a - 1] not in _CLAUSE_STOP:
             a -= 1
         b = e
-        while b < right_limit and b - e < 16 and shadow[b] not in _CLAUSE_STOP:
+        while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\""):
             b += 1
         if b < right_limit and shadow[b] not in _CLAUSE_STOP:
             b = e   # the clause runs on too long: keep the number and what precedes it
