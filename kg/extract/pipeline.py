@@ -32,7 +32,7 @@ if not SpacySpan.has_extension("kg_attrs"):
 
 def _shadow(doc: Doc) -> Shadow:
     if doc._.kg_shadow is None:
-        doc._.kg_shadow = make_shadow(doc.text)
+        doc._.kg_shadow = make_shadow(doc.user_data.get("kg_text") or doc.text)
     return doc._.kg_shadow
 
 
@@ -76,12 +76,13 @@ def nlp() -> Language:
     return pipeline
 
 
-def _mentions(doc: Doc, key: str) -> list[Mention]:
+def _mentions(doc: Doc, key: str, text: str) -> list[Mention]:
+    # ``doc.text`` is rebuilt from the tokens on every access: use the original string
     out = []
     for sp in doc.spans.get(key, []):
         attrs = dict(sp._.kg_attrs or {})
         a, b = attrs.pop("start"), attrs.pop("end")
-        out.append(Mention(sp.label_, doc.text[a:b], Span(a, b), attrs))
+        out.append(Mention(sp.label_, text[a:b], Span(a, b), attrs))
     return out
 
 
@@ -90,12 +91,16 @@ def _mentions(doc: Doc, key: str) -> list[Mention]:
 
 def extract(structure: DocStructure) -> Extraction:
     text = structure.source.text
-    doc = nlp()(text)
-    units = [m for m in _mentions(doc, "units") if m.span.start >= structure.source.body_start]
-    policies = [m for m in _mentions(doc, "policies") if m.span.start >= structure.source.body_start]
-    places = [m for m in _mentions(doc, "places") if m.span.start >= structure.source.body_start]
-    persons = [m for m in _mentions(doc, "persons") if m.span.start >= structure.source.body_start]
-    outcomes = [m for m in _mentions(doc, "outcomes") if m.span.start >= structure.source.body_start]
+    pipeline = nlp()
+    doc = pipeline.make_doc(text)
+    doc.user_data["kg_text"] = text
+    for _, proc in pipeline.pipeline:
+        doc = proc(doc)
+    units = [m for m in _mentions(doc, "units", text) if m.span.start >= structure.source.body_start]
+    policies = [m for m in _mentions(doc, "policies", text) if m.span.start >= structure.source.body_start]
+    places = [m for m in _mentions(doc, "places", text) if m.span.start >= structure.source.body_start]
+    persons = [m for m in _mentions(doc, "persons", text) if m.span.start >= structure.source.body_start]
+    outcomes = [m for m in _mentions(doc, "outcomes", text) if m.span.start >= structure.source.body_start]
 
     places = select_places(places, units, policies, text)
     tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
