@@ -94,6 +94,7 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
 
+@lru_cache(maxsize=65536)
 def _simplified(s: str) -> str:
     return make_shadow(_squash(s)).text
 

@@ -38,16 +38,16 @@ def _shadow(doc: Doc) -> Shadow:
 
 def _add(doc: Doc, hits: Iterable[rules.Hit]) -> None:
     sh = _shadow(doc)
+    groups: dict[str, list[SpacySpan]] = {}
     for label, s, e, attrs in hits:
         a, b = sh.span(s, e)
         span = doc.char_span(a, b, label=label, alignment_mode="expand")
         if span is None:
             continue
         span._.kg_attrs = dict(attrs, start=a, end=b)
-        key = _SPAN_KEYS[label]
-        group = list(doc.spans[key]) if key in doc.spans else []
-        group.append(span)
-        doc.spans[key] = group
+        groups.setdefault(_SPAN_KEYS[label], []).append(span)
+    for key, spans in groups.items():   # one assignment per group (a SpanGroup copies)
+        doc.spans[key] = (list(doc.spans[key]) if key in doc.spans else []) + spans
 
 
 def _component(name: str, finder):
