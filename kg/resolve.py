@@ -33,14 +33,16 @@ _NATIONAL_BODIES = re.compile(r"^(?:国务院|党中央|中共中央|中央|国�
 
 
 @lru_cache(maxsize=1)
-def abbreviations() -> tuple[tuple[str, str], ...]:
+def abbreviations() -> tuple[tuple[str, str, bool], ...]:
+    """(short, full, whole): ``whole`` rows apply only when the short form is the whole
+    name after the jurisdiction (市委改革领导小组, not 审批制度改革领导小组)."""
     rows = []
     text = resources.files("kg.data").joinpath("abbreviations.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        short, full = line.split("\t")[:2]
-        rows.append((short.strip(), full.strip()))
+        cols = line.split("\t")
+        rows.append((cols[0].strip(), cols[1].strip(), len(cols) > 2 and cols[2].strip() == "whole"))
     return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
 
 
@@ -166,8 +168,8 @@ class _UnitResolver:
             name = fixed
             place = place or self.jur
         elif collective:
-            name = body.replace("各", "", 1) if body.startswith(("区直各", "市直各", "县直各")) else body
-            name = name.replace("区直各", "区直").replace("市直各", "市直").replace("县直各", "县直")
+            # 区直各部门(单位) = 区直部门(单位): 各 after 直 adds nothing
+            name = re.sub(r"直各", "直", body)
         else:
             name = self._canonical_body(body)
         jur_id = place.adcode if place else NATIONAL if _NATIONAL_BODIES.match(body) else (
@@ -191,7 +193,7 @@ class _UnitResolver:
         """Leading jurisdiction: a gazetteer name (伊州区…) or a level char (区/市/省…)."""
         s = _ALIAS.sub("", s) if not s.endswith("(单位)") and not s.endswith("(街道)") else s
         for n in range(min(9, len(s) - 1), 1, -1):
-            hits = self.gz.lookup(s[:n])
+            hits = self.gz.lookup_strict(s[:n])
             if hits:
                 return self._prefer(hits), s[n:]
         bm = _BRANCH.match(s)
@@ -222,11 +224,13 @@ class _UnitResolver:
         return hits[0]
 
     def _canonical_body(self, body: str) -> str:
-        for short, full in abbreviations():
+        for short, full, whole in abbreviations():
             if body.endswith(full):
                 return body
             if body.endswith(short):
                 stem = body[: -len(short)]
+                if whole and stem not in ("", "委"):
+                    continue
                 # 政府 only expands when it is the whole body (区政府 -> 区人民政府)
                 if short == "政府" and stem not in ("", "区", "市", "县", "省", "自治区", "州"):
                     continue

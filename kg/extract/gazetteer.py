@@ -37,6 +37,11 @@ class Gazetteer:
     def lookup(self, name: str) -> tuple[Place, ...]:
         return tuple(self.places[c] for c in self.by_name.get(name, ()))
 
+    def lookup_strict(self, name: str) -> tuple[Place, ...]:
+        """Full names, or short names of provinces and cities only: a county's short
+        name (公安 for 公安县) is too often an ordinary word to trust inside a name."""
+        return tuple(p for p in self.lookup(name) if p.name == name or p.level != "county")
+
     def chain(self, adcode: str) -> list[Place]:
         out = []
         cur: str | None = adcode

@@ -94,7 +94,7 @@ def unit_patterns() -> UnitPatterns:
     strong = re.compile(r"(?:领导小组办公室|领导小组|专项小组|工作小组|委员会|指挥部|指挥中心|办公室|管委会)")
     collective = re.compile(
         r"(?:(?:[省市区县]直|全[省市区县]|本[省市区县])?各?(?:相关|有关)(?:部门|单位)(?:\((?:部门|单位)\))?)"
-        r"|(?:[省市区县]直)?各?(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))"
+        r"|(?:[省市区县]直各?|各)(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))"
         r"|(?:[省市区县]直)各(?:部门|单位|直属机构|直属单位|委办局)"
         r"|各(?:乡镇|乡\(镇\)|县\(市、区\)|县\(区\)|市\(区\)|县区|区县|辖市、区|省辖市|省\(区、市\)|街道|乡|镇)?"
         r"(?:\((?:街道|镇|乡镇)\))?(?:人民政府|政府|办事处|街道办事处)?(?:\(管委会\))?"
@@ -151,7 +151,7 @@ def _extend_place_left(shadow: str, start: int) -> int:
                 a = start + overlap - length
                 if a < 0 or a >= start:
                     continue
-                if gz.lookup(shadow[a:start + overlap]):
+                if gz.lookup_strict(shadow[a:start + overlap]):
                     start, moved = a, True
                     break
             if moved:

@@ -1,0 +1,84 @@
+import pytest
+
+from kg.extract.pipeline import extract
+from kg.pipeline import process_source
+from kg.resolve import Corrections, canonical_names, resolve
+from kg.segment import segment
+from tests.conftest import SEED_003, source
+
+
+@pytest.fixture(scope="module")
+def seed003():
+    ex = extract(segment(source(SEED_003.read_text(encoding="utf-8"), str(SEED_003))))
+    return ex, resolve(ex)
+
+
+def canon_of(ex, rd):
+    names = canonical_names(rd)
+    out = {}
+    for m in list(ex.units) + [u for t in ex.tasks for u in t.lead_units + t.support_units]:
+        out.setdefault(m.text, names[(m.span.start, m.span.end, m.label)])
+    return out
+
+
+def test_jurisdiction_from_the_document(seed003):
+    ex, rd = seed003
+    assert rd.jurisdiction == "650502"            # 伊州区
+    assert rd.entities["650502"].name == "伊州区"
+    assert ("Place", "650500") in rd.entities["650502"].parents
+
+
+def test_same_body_one_canonical(seed003):
+    c = canon_of(*seed003)
+    assert c["区财政局"] == c["财政局"] == c["财政局(国资委"] == "伊州区财政局"
+    assert c["区发改委"] == c["发改委"] == "伊州区发展和改革委员会"
+    assert c["区市场监督管理局"] == c["区市场监管局"] == c["市场监管局"]
+    assert c["区政府办(区政务服务中心)"] == c["区政府办(政务服务中心)"] == "伊州区人民政府办公室"
+    assert c["区直各部门(单位)"] == c["区直部门(单位)"]
+    assert c["公安局"] == "伊州区公安局"          # not 公安县
+
+
+def test_branch_office_belongs_to_the_city_bureau(seed003):
+    ex, rd = seed003
+    c = canon_of(ex, rd)
+    assert c["市自然资源局伊州分局"] == c["自然资源局伊州分局"] == "哈密市自然资源局伊州分局"
+    assert c["市生态环境\n\n局伊州分局"] == c["市生态环境局伊州分局"]
+    branch = next(e for e in rd.entities.values() if e.name == "哈密市自然资源局伊州分局")
+    assert ("Unit", "650500|哈密市自然资源局") in branch.parents
+    assert branch.props["jurisdiction"] == "650500"
+
+
+def test_collectives_are_their_own_kind(seed003):
+    ex, rd = seed003
+    col = [e for e in rd.entities.values() if e.label == "Collective"]
+    assert {"伊州区直各相关部门(单位)".replace("直各", "直")} & {e.name for e in col}
+    assert all(e.props["kind"] == "collective" for e in col)
+
+
+def test_another_districts_bureau_is_another_node():
+    a = process_source(source("伊州区人民政府\n关于印发工作方案的通知\n1.推进改革。\n牵头单位:区财政局\n", "a.txt"))
+    b = process_source(source("巴里坤哈萨克自治县人民政府\n关于印发工作方案的通知\n1.推进改革。\n牵头单位:县财政局\n", "b.txt"))
+    ida = a.resolved.links[next(k for k in a.resolved.links if k[2] == "UNIT" and "财政" in a.source.text[k[0]:k[1]])]
+    idb = b.resolved.links[next(k for k in b.resolved.links if k[2] == "UNIT" and "财政" in b.source.text[k[0]:k[1]])]
+    assert ida != idb and ida.endswith("伊州区财政局")
+
+
+def test_corrections_file(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("aliases:\n  - mention: 区政府232办公室\n    canonical: 伊州区人民政府办公室\n    jurisdiction: 伊州区\n",
+                 encoding="utf-8")
+    corr = Corrections.load(f)
+    text = "伊州区人民政府\n关于印发工作方案的通知\n1.推进改革。\n牵头单位:区政府232办公室\n"
+    p = process_source(source(text), corr)
+    names = canonical_names(p.resolved)
+    lead = p.extraction.tasks[0].lead_units[0]
+    assert names[(lead.span.start, lead.span.end, "UNIT")] == "伊州区人民政府办公室"
+
+
+def test_bad_corrections_file_names_the_file(tmp_path):
+    from kg.errors import InputError
+
+    f = tmp_path / "bad.yaml"
+    f.write_text("aliases:\n  - canonical: x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.yaml"):
+        Corrections.load(f)
