@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -143,7 +144,7 @@ def dump(store: FalkorStore) -> tuple[list, list]:
     rels = store.read(
         "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props"
     )
-    canon = lambda rows: sorted(rows, key=lambda r: repr(sorted(r.items())))  # noqa: E731
+    canon = lambda rows: sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False))  # noqa: E731
     return canon(nodes), canon(rels)
 
 
@@ -183,6 +184,29 @@ def test_context_manager_stops_on_exception(tmp_path):
             pid = server.pid
             raise RuntimeError("boom")
     assert wait_dead(pid, 1)
+
+
+def test_ctrl_c_stops_the_server(tmp_path):
+    """SIGINT reaches only our process (the server has its own session); the context
+    manager then shuts the server down in order."""
+    code = textwrap.dedent(
+        """
+        import sys, time
+        from kg.stores.falkor import FalkorStore
+        with FalkorStore.open(sys.argv[1]) as st:
+            print(st.server.pid, flush=True)
+            time.sleep(60)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "kg")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    server_pid = int(child.stdout.readline())
+    assert os.getpgid(server_pid) != os.getpgid(child.pid)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert "KeyboardInterrupt" in err
+    assert wait_dead(server_pid, 5)
+    assert "User requested shutdown" in (tmp_path / "kg" / "falkordb.log").read_text()
 
 
 def test_no_tcp_port(tmp_path):
@@ -280,6 +304,54 @@ def test_sigkilled_parent_leaves_no_server(tmp_path):
         assert st.stats().labels["Document"] == 0
 
 
+def test_restart_after_crash_with_big_transaction(tmp_path):
+    """A SIGKILLed writer leaves a big MULTI/EXEC in the AOF: the next start replays it
+    quickly (writes are logged as effects) and concurrent openers neither crash the
+    loading server nor start a second one."""
+    writer = textwrap.dedent(
+        """
+        import os, signal, sys
+        from kg.records import GraphBatch, NodeRecord as N, RelRecord as R
+        from kg.stores.falkor import FalkorStore
+        n = 20000
+        st = FalkorStore.open(sys.argv[1])
+        nodes = [N("Document", "big", {})] + [N("Task", f"big#{i}", {"title": "x" * 50}) for i in range(n)]
+        rels = [R("CONTAINS", "Document", "big", "Task", f"big#{i}", {"doc": "big", "order": i}) for i in range(n)]
+        st.write_document(GraphBatch("big", "h1", tuple(nodes), tuple(rels)))
+        st.write_document(GraphBatch("big", "h2", tuple(nodes), tuple(rels)))
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    child = subprocess.run([sys.executable, "-c", writer, str(tmp_path / "kg")], capture_output=True, text=True,
+                           timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    reader = textwrap.dedent(
+        """
+        import sys, time
+        from kg.stores.falkor import FalkorStore
+        with FalkorStore.open(sys.argv[1], startup_timeout=60) as st:
+            print(int(st.server.owned), st.stats().labels["Task"], st.document_hash("big"), flush=True)
+            sys.stdin.read()
+        """
+    )
+    t0 = time.monotonic()
+    procs = [subprocess.Popen([sys.executable, "-c", reader, str(tmp_path / "kg")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    try:
+        outs = [p.stdout.readline().split() for p in procs]
+    finally:
+        for p in procs:
+            p.stdin.close()
+        for p in procs:
+            p.wait(timeout=60)
+        errs = [p.stderr.read() for p in procs]
+    assert all(p.returncode == 0 for p in procs), errs
+    assert sorted(o[0] for o in outs) == ["0", "0", "1"], outs
+    assert {tuple(o[1:]) for o in outs} == {("20000", "h2")}
+    assert time.monotonic() - t0 < 30
+    assert "ASSERTION FAILED" not in (tmp_path / "kg" / "falkordb.log").read_text()
+
+
 def test_persistence_across_restart(tmp_path):
     with FalkorStore.open(tmp_path / "kg") as st:
         st.write_document(batch_a())
@@ -287,8 +359,13 @@ def test_persistence_across_restart(tmp_path):
         before = dump(st), counts(st)
         pid = st.server.pid
     assert wait_dead(pid, 1)
+    # the AOF was rewritten at shutdown: the next start loads one base file, replays nothing
+    incr = list((tmp_path / "kg" / "appendonlydir").glob("*.incr.aof"))
+    assert incr and all(p.stat().st_size == 0 for p in incr)
     with FalkorStore.open(tmp_path / "kg") as st:
         assert st.server.pid != pid
+        last_start = (tmp_path / "kg" / "falkordb.log").read_text().rsplit("Redis is starting", 1)[1]
+        assert "CRITICAL" not in last_start
         assert (dump(st), counts(st)) == before
         assert st.document_hash("docA") == "hash-a-1"
         assert st.write_document(batch_a()).status == "unchanged"
@@ -564,6 +641,41 @@ def test_clear_keeps_schema(store):
     assert set(labels.values()) == {0} and set(rels.values()) == {0}
     assert len(store.read("CALL db.constraints() YIELD label RETURN label")) == len(store.schema.nodes)
     assert store.write_document(batch_a()).status == "written"
+
+
+def test_concurrent_writers(store):
+    """Two threads writing different documents that share a Unit: WATCH conflicts are retried."""
+    import threading
+
+    def docs(prefix: str) -> list[GraphBatch]:
+        out = []
+        for i in range(8):
+            d = f"{prefix}{i}"
+            out.append(GraphBatch(d, "h", (N("Document", d), N("Task", f"{d}#1"), N("Unit", UNIT, name="区财政局")), (
+                R("LEADS", "Unit", UNIT, "Task", f"{d}#1", doc=d),
+                R("MENTIONS", "Document", d, "Unit", UNIT, doc=d, start=0, text=f"财政局{prefix}"),
+            )))
+        return out
+
+    errors: list[BaseException] = []
+
+    def run(prefix: str) -> None:
+        try:
+            for b in docs(prefix):
+                assert store.write_document(b).status == "written"
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in ("x", "y")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    labels, rels = counts(store)
+    assert (labels["Document"], labels["Task"], labels["Unit"]) == (16, 16, 1)
+    assert (rels["LEADS"], rels["MENTIONS"]) == (16, 16)
+    assert store.read("MATCH (u:Unit) RETURN u.aliases AS a") == [{"a": ["财政局x", "财政局y"]}]
 
 
 def test_read_rejects_writes(store):
