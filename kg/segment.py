@@ -61,7 +61,7 @@ _YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[89]\d)(?=年|\s*[〕\]］)]|-\d)")
 _TITLE_HINT = re.compile(
     r"(方案|要点|通知|意见|办法|规定|总结|汇报|报告|讲话|综述|清单|计划|决定|细则|纲要)$"
 )
-_TITLE_SKIP = re.compile(r"索引号|发文字号|发布时间|浏览次数|字体|来源|政务微|^×$|公开发布|分类")
+_TITLE_SKIP = re.compile(r"索引号|发文字号|发布时间|浏览次数|字体|来源|政务微|^×$|公开发布|分类|当前页面|当前位置|首页|>|＞")
 
 _GENRE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("workplan", re.compile(r"牵头单位|责任单位|任务分工|工作要点|实施方案|行动方案|任务分解|分解方案|实施意见|工作方案")),
@@ -115,7 +115,7 @@ def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
         start = pos
         pos += len(line) + 1
         stripped = line.strip()
-        if not stripped or _TITLE_SKIP.search(stripped) or len(stripped) < 6:
+        if not stripped or _TITLE_SKIP.search(stripped) or len(stripped) < 6 or _MARKER_ANY.match(stripped):
             continue
         if n > 40:
             break

@@ -109,8 +109,14 @@ def extract(structure: DocStructure) -> Extraction:
     field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
     units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)]
     all_units = _merge_mentions(units + field_units)
-    if structure.title and structure.title_span and _is_doc_title(structure.title):
-        policies = policies + [Mention("POLICY", structure.title, structure.title_span, {"own_title": True})]
+    policies = _drop_short_aliases(policies)
+    own = _own_title(structure)
+    if own:
+        # an unmarked hit inside the title is a piece of it (关于…的通知 without its issuer)
+        policies = [p for p in policies if p.attrs.get("marked") or p.attrs.get("noise")
+                    or not (own.span.start <= p.span.start and p.span.end <= own.span.end)]
+        if not any(p.text == own.text for p in policies):
+            policies = policies + [own]
     return Extraction(
         doc=structure,
         tasks=tuple(tasks),
@@ -181,8 +187,37 @@ def _is_target(title: str) -> bool:
     return bool(re.search(r"\d|[*]", title))
 
 
-def _is_doc_title(title: str) -> bool:
-    return bool(re.search(r"^关于|的(?:通知|意见|决定)$", title)) and "《" not in title
+_OWN_TITLE = re.compile(r"(?:关于.{4,}的(?:通知|意见|决定|方案|批复)|(?:方案|意见|办法|要点|规划|计划|规定|细则|清单))$")
+_NOT_POLICY = re.compile(r"讲话|报告|总结|汇报|综述|\.(?:docx?|pdf|wps)|记者|新闻")
+
+
+def _own_title(st: DocStructure) -> Mention | None:
+    """The document's own title counts as a policy when it names one (通知/方案/意见…),
+    not when it is a speech, report or news headline."""
+    if not st.title or not st.title_span:
+        return None
+    title, start = st.title, st.title_span.start
+    cut = re.search(r"[(（][^()（）]*〔\d{4}[^()（）]*[)）]$", title)   # (池政〔2017〕101号)
+    if cut:
+        title = title[: cut.start()]
+    if _NOT_POLICY.search(title) or not _OWN_TITLE.search(title) or _DOCNUM_START.match(title):
+        return None
+    if title.startswith("《") and title.endswith("》"):
+        return None   # already found as a marked title
+    return Mention("POLICY", title, Span(start, start + len(title)), {"own_title": True})
+
+
+_DOCNUM_START = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[]\d{4}")
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)\b", re.I)
+
+
+def _drop_short_aliases(policies: list[Mention]) -> list[Mention]:
+    """《目录》 after 《…事项目录》(以下简称《目录》): a short alias is not another policy."""
+    texts = {p.text for p in policies}
+    return [p for p in policies
+            if not _FILE_NAME.search(p.text)
+            and not (len(p.text) <= 5 and any(p.text in t and t != p.text for t in texts))
+            and not re.fullmatch(r"(?:目录|分解表|任务清单|清单|方案|意见|通知|办法)", p.text)]
 
 
 def _merge_mentions(ms: list[Mention]) -> list[Mention]:

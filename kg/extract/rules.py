@@ -273,9 +273,16 @@ def _inside_name(left: str, rest: str) -> bool:
 # --- policies -----------------------------------------------------------------------------
 
 
+_UNMARKED = re.compile(
+    r"(?:中共|中央|国务院|[\u4e00-\u9fff]{2,8}(?:省|市|区|县)(?:人民政府|委)?(?:办公厅|办公室)?)?"
+    r"关于[^。；;，,《》“”\n]{4,50}?的(?:若干)?(?:意见|决定|通知|规定|办法|实施方案|实施意见|指导意见)"
+)
+_LEAD_VERBS = re.compile(r"(?:按照|根据|依据|依照|贯彻|落实|印发|制定|出台|实施|执行|审议|通过|学习)")
+
+
 def find_policies(shadow: str) -> list[Hit]:
-    """《…》 titles with nesting (inner 《》/〈〉/<> kept), and titles whose opening or closing
-    mark was lost in extraction."""
+    """《…》 titles with nesting (inner 《》/〈〉/<> kept), titles whose opening or closing
+    mark was lost in extraction, and unmarked 关于…的意见/决定/通知 titles."""
     hits: list[Hit] = []
     i = 0
     n = len(shadow)
@@ -294,10 +301,11 @@ def find_policies(shadow: str) -> list[Hit]:
                     hits.append(("POLICY", i + 1, j - 1, {"marked": True}))
                 i = j
                 continue
-            # unclosed: the title ends at 的通知/的意见 or the clause end
+            # unclosed: the title ends at 的通知/的意见, the clause end, or the excerpt end
             m = re.compile(r"(?=的通知|的意见|的决定|[。,，;；\n])").search(shadow, i + 1, min(n, i + 120))
-            if m and m.start() - (i + 1) >= 4:
-                hits.append(("POLICY", i + 1, m.start(), {"marked": False, "noise": "unclosed"}))
+            stop = m.start() if m else (n if n - i < 120 else None)
+            if stop is not None and stop - (i + 1) >= 4:
+                hits.append(("POLICY", i + 1, stop, {"marked": False, "noise": "unclosed"}))
             i += 1
             continue
         if c == "》":
@@ -305,9 +313,17 @@ def find_policies(shadow: str) -> list[Hit]:
             a = i
             while a > 0 and shadow[a - 1] not in "\n。,，;；:：《》“”" and i - a < 80:
                 a -= 1
+            lv = _LEAD_VERBS.match(shadow, a)
+            if lv:
+                a = lv.end()
             if i - a >= 6 and not any(h[1] <= a < h[2] or h[2] == i for h in hits):
                 hits.append(("POLICY", a, i, {"marked": False, "noise": "unopened"}))
         i += 1
+    marked = [(h[1], h[2]) for h in hits]
+    for m in _UNMARKED.finditer(shadow):
+        if any(a - 1 <= m.start() < b + 1 for a, b in marked):
+            continue
+        hits.append(("POLICY", m.start(), m.end(), {"marked": False}))
     return hits
 
 
