@@ -414,7 +414,7 @@ def demo(out_dir, fresh, **store_opts) -> None:
 
 def _register_optional() -> None:
     try:
-        from kg.cli_neo4j import neo4j as neo4j_group
+        from kg.cli_neo4j import neo4j_group
     except ImportError:  # pragma: no cover - module always ships
         return
     main.add_command(neo4j_group)
