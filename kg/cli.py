@@ -413,11 +413,15 @@ def demo(out_dir, fresh, **store_opts) -> None:
 
 
 def _register_optional() -> None:
-    try:
-        from kg.cli_neo4j import neo4j_group
-    except ImportError:  # pragma: no cover - module always ships
-        return
-    main.add_command(neo4j_group)
+    """Command groups that live in their own modules (kept out of this file's way)."""
+    import importlib
+
+    for module, attr in (("kg.cli_neo4j", "neo4j_group"), ("kg.cli_export", "export")):
+        try:
+            cmd = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            continue
+        main.add_command(cmd)
 
 
 _register_optional()
