@@ -111,7 +111,9 @@ def segment(source: SourceText) -> DocStructure:
 def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
     pos = base
     fallback: tuple[str, Span] | None = None
+    nonblank = 0
     for n, line in enumerate(text[base:base + 4000].split("\n")):
+        nonblank += bool(line.strip())
         start = pos
         pos += len(line) + 1
         stripped = line.strip()
@@ -120,6 +122,8 @@ def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
         if n > 40:
             break
         lead = start + (len(line) - len(line.lstrip()))
+        dashes = len(stripped) - len(stripped.lstrip("—-－ "))
+        stripped, lead = stripped[dashes:], lead + dashes   # ——运城市全面深化改革综述
         core = stripped
         if len(core) > 60:
             # one-line documents: the title ends at its genre word or the first clause
@@ -131,7 +135,8 @@ def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
                 core = core[: m.start()] if m else core[:60]
         if _TITLE_HINT.search(core.rstrip("》”\"")) or "关于" in core:
             return core, Span(lead, lead + len(core))
-        if fallback is None and not re.match(r"^[\d一二三四五六七八九十(（]", core):
+        if fallback is None and nonblank <= 3 and not re.match(r"^[\d一二三四五六七八九十(（]", core) \
+                and len(core) <= 40 and not re.search(r"[，,。：:；;！？]", core):
             fallback = (core, Span(lead, lead + len(core)))
     return fallback if fallback else (None, None)
 
@@ -190,6 +195,7 @@ def guess_genre(head: str, title: str | None) -> str:
     head = re.sub(r"《[^》\n]{0,80}》", "", head)   # cited titles say nothing of this genre
     scores = {genre: len(pat.findall(head)) for genre, pat in _GENRE_RULES}
     scores["workplan"] += 2 * len(re.findall(r"牵头单位|责任单位|完成时限", head))
+    scores["speech"] += 2 * len(re.findall(r"^\s*同志们", head, re.M))   # the salutation is unmistakable
     best = max(scores.items(), key=lambda kv: kv[1])
     return best[0] if best[1] else "other"
 
