@@ -125,7 +125,8 @@ def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
         dashes = len(stripped) - len(stripped.lstrip("—-－ "))
         stripped, lead = stripped[dashes:], lead + dashes   # ——运城市全面深化改革综述
         core = stripped
-        if len(core) > 60:
+        long_line = len(core) > 60
+        if long_line:
             # one-line documents: the title ends at its genre word or the first clause
             m = re.search(r"(?:通知|意见|方案|要点|办法|决定|报告|总结|讲话)(?=[\s(（]|$)", core[:100])
             if m:
@@ -133,10 +134,11 @@ def _find_title(text: str, base: int) -> tuple[str | None, Span | None]:
             else:
                 m = re.search(r"[。，,；;:：]", core)
                 core = core[: m.start()] if m else core[:60]
-        if _TITLE_HINT.search(core.rstrip("》”\"")) or "关于" in core:
+        issuer_about = bool(re.match(r"^[^《，,。]{0,30}关于", core))   # 某某人民政府关于…
+        if issuer_about or (not long_line and (_TITLE_HINT.search(core.rstrip("》”\"")) or "关于" in core)):
             return core, Span(lead, lead + len(core))
         if fallback is None and nonblank <= 3 and not re.match(r"^[\d一二三四五六七八九十(（]", core) \
-                and len(core) <= 40 and not re.search(r"[，,。：:；;！？]", core):
+                and len(stripped) <= 40 and not re.search(r"[，,。：:；;！？]", stripped):
             fallback = (core, Span(lead, lead + len(core)))
     return fallback if fallback else (None, None)
 
