@@ -515,10 +515,11 @@ def test_unit_review(store):
         return {"unit_id": uid, "unit": name, "kind": "government", "level": "county", "jurisdiction": HP,
                 "aliases": aliases, "parents": parents, "documents": documents, "mentions": mentions}
 
-    fin = row(FIN, "区财政局", ["区财政局", "财政局", "黄浦区财政局"], ["黄浦区"], ["docA", "docB"], 3)
+    # each surface form with how often the documents used it
+    fin = row(FIN, "区财政局", ["区财政局 ×1", "财政局 ×1", "黄浦区财政局 ×1"], ["黄浦区"], ["docA", "docB"], 3)
     treasury = row(FIN_TREASURY, "区财政局国库科", [], ["区财政局"], [], 0)
     drc = row(DRC, "区发展改革委", [], ["黄浦区"], [], 0)
-    mkt = row(MKT, "区市场监管局", ["市场监管局"], ["黄浦区"], ["docA"], 1)
+    mkt = row(MKT, "区市场监管局", ["市场监管局 ×1"], ["黄浦区"], ["docA"], 1)
     assert run(store, "unit_review") == [drc, mkt, fin, treasury]  # code point order of the ids
     assert run(store, "unit_review", contains="财政") == [fin, treasury]
     assert run(store, "unit_review", contains="黄浦区财") == [fin]  # via an alias only
