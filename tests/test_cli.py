@@ -123,3 +123,19 @@ def test_demo_end_to_end(tmp_path):
     assert "ingested 5 sample documents" in res.stdout
     assert (tmp_path / "out" / "overview.html").exists()
     assert "documents 5, tasks" in res.stdout
+
+
+def test_ingest_applies_a_corrections_file(runner, tmp_path):
+    corr = tmp_path / "corrections.yaml"
+    corr.write_text("aliases:\n  - mention: 区政府232办公室\n    canonical: 伊州区人民政府办公室\n"
+                    "    jurisdiction: 伊州区\n", encoding="utf-8")
+    doc = tmp_path / "plan.txt"
+    doc.write_text("伊州区人民政府\n关于印发工作方案的通知\n1.推进改革。\n牵头单位:区政府232办公室\n\n"
+                   "2.优化服务。\n牵头单位:区政府办(区政务服务中心)\n", encoding="utf-8")
+    store = str(tmp_path / "s")
+    res = runner.invoke(main, ["ingest", str(doc), "--store", store, "--corrections", str(corr)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(runner.invoke(main, ["units", "--store", store, "--name", "办公室", "--format", "json"]).output)
+    office = [r for r in rows if r["unit"] == "伊州区人民政府办公室"]
+    assert len(office) == 1
+    assert {"区政府232办公室 ×1", "区政府办(区政务服务中心) ×1"} <= set(office[0]["aliases"])
