@@ -144,7 +144,7 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
         after = text[m.span.end:m.span.end + 3]
         return (after[:1] == "、" and m.span.end + 1 in starts) or (
             m.span.start > 0 and text[m.span.start - 1] == "、" and m.span.start - 1 in ends) or (
-            bool(re.match(r"(?:等)?[县区市]", after)))
+            bool(re.match(r"等[县区市]", after)))
 
     inside = [(m.span.start, m.span.end) for m in units + policies]
 
@@ -176,6 +176,9 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
             if full:
                 best = max(len(m.text) for m in full)
                 out.extend(m for m in full if len(m.text) == best)
+    # a masked place inside a longer masked one is the same place (*区 of *市*区)
+    masked = [m.text for m in out if m.attrs.get("masked")]
+    out = [m for m in out if not (m.attrs.get("masked") and any(t != m.text and t.endswith(m.text) for t in masked))]
     return sorted(out, key=lambda m: m.span.start)
 
 

@@ -340,8 +340,10 @@ def _place_automaton() -> ahocorasick.Automaton:
     return auto
 
 
-_MASKED_PLACE = re.compile(r"(?:(?:\*{1,3}|[xX]{2})(?:省|市|区|县|镇))+(?:经济技术开发区|开发区|新区)?(?!级)")
-_PLACE_TAIL = re.compile(r"(?:经济技术开发区|高新技术产业开发区|示范区|开发区|高新区)")
+_MASKED_PLACE = re.compile(
+    r"(?:(?:\*{1,3}|[xX]{2})(?:省|市|区|县|镇))+(?:经济技术开发区|开发区|新区)?"
+    r"|(?:\*{1,3}|[xX]{2})(?:经济技术开发区|高新技术产业开发区|开发区|高新区|新区)")
+_PLACE_TAIL = re.compile(r"(?:经济技术开发区|高新技术产业开发区|示范区|开发区|高新区|新区)")
 _SUBCOUNTY = re.compile(rf"[{_CJK}]{{2}}(?:乡|镇|村|街道)(?![{_CJK}]{{0,1}}(?:政府|人民|党委|卫生|中心|派出所|财政))")
 _GENERIC_PLACE = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区", "高新区"}
 
@@ -363,11 +365,14 @@ def find_places(shadow: str) -> list[Hit]:
         if len(name) == 2 and not short and s > 0 and "\u4e00" <= shadow[s - 1] <= "\u9fff":
             continue   # 成县 in 形成县域: one-character stems need a boundary
         tail = _PLACE_TAIL.match(shadow, e)
-        if tail:
+        if tail and not gz.lookup(shadow[s:tail.end()]):   # 镇江 + 新区; 滨海新区 is a place itself
             e = tail.end()
+            short = False   # a named area of its own, written in full
         hits.append(("PLACE", s, e, {"adcode": places[0].adcode, "name": places[0].name,
                                         "level": places[0].level, "short": short}))
     for m in _MASKED_PLACE.finditer(shadow):
+        if shadow[m.end():m.end() + 1] == "级":   # *省级自然保护区: a level, not a place
+            continue
         hits.append(("PLACE", m.start(), m.end(), {"masked": True}))
     out = _longest(hits)
     # townships/villages directly after a county-level place (or a previous township)
@@ -378,6 +383,8 @@ def find_places(shadow: str) -> list[Hit]:
             continue
         while True:
             m = _SUBCOUNTY.match(shadow, pos)
+            if not m and extra and extra[-1][2] == pos and shadow[pos:pos + 1] == "、":
+                m = _SUBCOUNTY.match(shadow, pos + 1)   # 临猗县北辛乡、庙上乡
             if not m:
                 break
             extra.append(("PLACE", m.start(), m.end(), {"level": "township", "within": h[3].get("adcode")}))
