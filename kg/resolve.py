@@ -296,8 +296,11 @@ def place_entity(m: Mention, gz: Gazetteer) -> Entity:
         p = gz.places[code]
         parents = (("Place", p.parent),) if p.parent else ()
         return Entity("Place", code, p.name, {"level": p.level, "adcode": code}, parents)
-    name = _squash(m.text)
-    return Entity("Place", f"name:{name}", name, {"level": "unknown", "adcode": None})
+    name = _simplified(m.text)
+    within = m.attrs.get("within")
+    parents = (("Place", within),) if within in gz.places else ()
+    return Entity("Place", f"name:{name}", name, {"level": m.attrs.get("level") or "unknown", "adcode": None},
+                  parents)
 
 
 def person_entity(m: Mention, jur: Place | None) -> Entity:

@@ -36,6 +36,7 @@ class Lexicon:
     outcome_units: tuple[str, ...]
     topic_cores: tuple[str, ...] = ()
     topic_suffixes: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +55,7 @@ def load_lexicon() -> Lexicon:
         outcome_units=tuple(str(u) for u in raw["outcome_units"]),
         topic_cores=tuple(raw.get("topic_cores") or ()),
         topic_suffixes=tuple(raw.get("topic_suffixes") or ()),
+        regions=tuple(raw.get("regions") or ()),
     )
 
 
@@ -345,6 +347,13 @@ _MASKED_PLACE = re.compile(
     r"|(?:\*{1,3}|[xX]{2})(?:经济技术开发区|高新技术产业开发区|开发区|高新区|新区)")
 _PLACE_TAIL = re.compile(r"(?:经济技术开发区|高新技术产业开发区|示范区|开发区|高新区|新区)")
 _SUBCOUNTY = re.compile(rf"[{_CJK}]{{2}}(?:乡|镇|村|街道)(?![{_CJK}]{{0,1}}(?:政府|人民|党委|卫生|中心|派出所|财政))")
+@lru_cache(maxsize=1)
+def _region_pattern() -> re.Pattern[str]:
+    # a region name standing on its own (川渝、陕南等), not inside a longer word
+    return re.compile(rf"(?<![{_CJK}])(?:{_alt(load_lexicon().regions)})(?=[、,，和与及等地区的]|$)"
+                      rf"|(?<=[、与和及])(?:{_alt(load_lexicon().regions)})(?![{_CJK}]{{2}})")
+
+
 _GENERIC_PLACE = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区", "高新区"}
 
 
@@ -366,10 +375,14 @@ def find_places(shadow: str) -> list[Hit]:
             continue   # 成县 in 形成县域: one-character stems need a boundary
         tail = _PLACE_TAIL.match(shadow, e)
         if tail and not gz.lookup(shadow[s:tail.end()]):   # 镇江 + 新区; 滨海新区 is a place itself
-            e = tail.end()
-            short = False   # a named area of its own, written in full
+            # a named area of its own (镇江新区), inside the place it is named after
+            hits.append(("PLACE", s, tail.end(), {"name": shadow[s:tail.end()], "level": "area",
+                                                  "within": places[0].adcode}))
+            continue
         hits.append(("PLACE", s, e, {"adcode": places[0].adcode, "name": places[0].name,
                                         "level": places[0].level, "short": short}))
+    for m in _region_pattern().finditer(shadow):
+        hits.append(("PLACE", m.start(), m.end(), {"level": "region"}))
     for m in _MASKED_PLACE.finditer(shadow):
         if shadow[m.end():m.end() + 1] == "级":   # *省级自然保护区: a level, not a place
             continue
