@@ -172,3 +172,10 @@ def test_news_paragraphs_with_outcomes_are_tasks_but_ledes_are_not():
     assert "深化第一议题制度。坚持把学习贯彻中央精神作为第一议题".startswith(titles[0])
     assert not any(t.startswith("11月27日") for t in titles)
     assert any(o.text.endswith("会议5次") for o in ex.tasks[0].outcomes)
+
+
+def test_photo_credits_and_bylines_are_persons():
+    text = "見證封存109枚審批公章。劉震 攝\n本报记者 王小明\n"
+    ex = extract(segment(source(text)))
+    got = {p.text for p in ex.persons}
+    assert {"劉震", "王小明"} <= got

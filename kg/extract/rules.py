@@ -421,6 +421,15 @@ def _person_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return role_name, surname_role
 
 
+@lru_cache(maxsize=1)
+def _byline_pattern() -> re.Pattern[str]:
+    lx = load_lexicon()
+    sur = f"(?:{_alt(lx.compound_surnames)}|[{lx.surnames}])"
+    # news bylines and photo credits: 刘震 摄 / 记者 张三
+    return re.compile(rf"(?<![{_CJK}])(?P<a>{sur}[{_CJK}]{{1,2}})[ \u3000]*(?:摄|摄影|报道)(?=\s|$)"
+                      rf"|(?:记者|通讯员|摄影)[ \u3000]*(?P<b>{sur}[{_CJK}]{{1,2}})(?![{_CJK}])")
+
+
 def find_persons(shadow: str) -> list[Hit]:
     role_name, surname_role = _person_patterns()
     lx = load_lexicon()
@@ -448,6 +457,9 @@ def find_persons(shadow: str) -> list[Hit]:
         if m.group(0).endswith("同志") and (len(m.group(0)) > 5 or re.search("负责|领导|有关|各位", m.group(0))):
             continue
         hits.append(("PERSON", m.start(), m.end(), {"role": None, "name": m.group(0)}))
+    for m in _byline_pattern().finditer(shadow):
+        g = "a" if m.group("a") else "b"
+        hits.append(("PERSON", m.start(g), m.end(g), {"role": None, "name": m.group(g)}))
     return _longest(hits)
 
 
