@@ -179,3 +179,18 @@ def test_photo_credits_and_bylines_are_persons():
     ex = extract(segment(source(text)))
     got = {p.text for p in ex.persons}
     assert {"劉震", "王小明"} <= got
+
+
+def test_quantified_sentences_of_a_news_paragraph_and_leaders():
+    text = ("运城市全面深化改革综述\n"
+            "坚持领导领衔推进。市长储祥好领衔推进“政府+链主企业+产业园”招商,多次召开专题会。\n"
+            "省考改革奋力争先。聚焦4项任务,领导亲自领衔推进。“政府+链主企业+产业园”招商改革成效显著,外出招商122次,"
+            "对接企业986家。其中,签约项目400个。田长制改革试点先行,新增高标准农田28万亩。\n")
+    ex = extract(segment(source(text)))
+    by_title = {t.title: t for t in ex.tasks}
+    assert "“政府+链主企业+产业园”招商改革成效显著" in by_title
+    assert "田长制改革试点先行" in by_title
+    assert not any(t.startswith("其中") for t in by_title)
+    zs = by_title["“政府+链主企业+产业园”招商改革成效显著"]
+    assert [p.text for p in zs.lead_persons] == ["市长储祥好"]
+    assert {o.value for o in zs.outcomes} >= {122, 986, 400}

@@ -104,6 +104,7 @@ def extract(structure: DocStructure) -> Extraction:
 
     places = select_places(places, units, policies, text)
     tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
+    tasks = _leaders(text, tasks, persons)
     field_units = [u for t in tasks for u in t.lead_units + t.support_units]
     # field values are split by structure; free-text hits inside them are noise
     field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
@@ -125,6 +126,55 @@ def extract(structure: DocStructure) -> Extraction:
         places=tuple(places),
         persons=tuple(persons + [p for t in tasks for p in t.lead_persons]),
     )
+
+
+_LEADS_VERB = re.compile(r"(?:同志)?(?:亲自)?(?:领衔|牵头)(?:推进|负责|抓)?")
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"[^\u4e00-\u9fff]", "", s)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def _leaders(text: str, tasks: list[TaskRecord], persons: list[Mention]) -> list[TaskRecord]:
+    """Leaders named as owners: ``市委书记丁小强领衔推进建设黄河流域…示范区改革项目`` gives the
+    task whose title shares most of that object (by character bigrams) a lead person; a
+    leader 牵头 inside a task's own text leads that task."""
+    extra: dict[int, list[Mention]] = {}
+    for p in persons:
+        m = _LEADS_VERB.match(text, p.span.end)
+        if not m:
+            continue
+        obj_end = re.compile(r"[，,。；;]").search(text, m.end())
+        obj = text[m.end():obj_end.start() if obj_end else m.end() + 40]
+        own = [i for i, t in enumerate(tasks) if t.span.start <= p.span.start < t.span.end]
+        best, score = None, 0.0
+        target = _bigrams(obj)
+        # the task whose title names the object best; failing that, whose opening does;
+        # ties go to tasks after the statement (an announcement, then the report)
+        for window in (lambda t: t.title, lambda t: t.text[:120]):
+            for i, t in enumerate(tasks):
+                if i in own or not target:
+                    continue
+                sc = len(_bigrams(window(t)) & target) / len(target)
+                if sc > score or (sc == score and sc > 0 and t.span.start > p.span.start
+                                  and tasks[best].span.start < p.span.start):
+                    best, score = i, sc
+            if score >= 0.6:
+                break
+        chosen = best if score >= 0.6 else (own[0] if own and len(obj) < 4 else None)
+        if chosen is not None:
+            extra.setdefault(chosen, []).append(Mention("PERSON", p.text, p.span, {**p.attrs, "role_in_task": "lead"}))
+    if not extra:
+        return tasks
+    out = []
+    for i, t in enumerate(tasks):
+        if i in extra:
+            names = {x.text for x in t.lead_persons}
+            t = TaskRecord(**{**t.__dict__, "lead_persons": t.lead_persons + tuple(
+                x for x in extra[i] if x.text not in names)})
+        out.append(t)
+    return out
 
 
 def select_places(places: list[Mention], units: list[Mention], policies: list[Mention],
@@ -262,11 +312,51 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
                 bool(t_outcomes) and not (it.level == 1 and deeper))
         if not keep:
             continue
+        if it.level == 0 and st.genre != "workplan":
+            for part in _sentence_items(text, it, t_outcomes):
+                part_out = [o for o in t_outcomes if part.span.start <= o.span.start < part.span.end]
+                tasks.append(_task(text, part, st, policies, part_out, units))
+            continue
         tasks.append(_task(text, it, st, policies, t_outcomes, units))
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):   # numbering restarts per section: qualify with the path
         tasks = [TaskRecord(**{**t.__dict__, "id": "-".join(t.heading_path + (t.id,))}) for t in tasks]
     return tasks
+
+
+def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
+    """A news/report paragraph that reports several quantified reforms in turn
+    (``…招商改革成效显著,…400个。田长制改革试点先行,…28万亩。``) gives one task per
+    quantified sentence; unquantified sentences stay with the one before them."""
+    bounds = [it.span.start] + [m.end() for m in re.finditer(r"。", text[it.span.start:it.span.end])
+                                 for _ in [0]]
+    bounds = [it.span.start] + [it.span.start + m.end() for m in re.finditer("。", text[it.span.start:it.span.end])]
+    if bounds[-1] < it.span.end:
+        bounds.append(it.span.end)
+    sentences = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    quantified = [any(a <= o.span.start < b for o in outcomes) for a, b in sentences]
+    if sum(quantified) < 2:
+        return [it]
+    groups: list[list[tuple[int, int]]] = []
+    for (a, b), q in zip(sentences, quantified):
+        if re.match(r"\s*(?:其中|同时|此外|另外|目前|截至|截止|累计)", text[a:b]):
+            q = False   # an elaboration of the sentence before, not a reform of its own
+        if q and groups and any(any(x <= o.span.start < y for o in outcomes) for x, y in groups[-1]):
+            groups.append([(a, b)])
+        elif groups:
+            groups[-1].append((a, b))
+        else:
+            groups.append([(a, b)])
+    parts = []
+    for k, g in enumerate(groups):
+        a, b = g[0][0], g[-1][1]
+        while a < b and text[a] in " \t\u3000":
+            a += 1
+        te = re.compile(r"[。，,；;]").search(text, a, b)
+        te = te.start() if te else b
+        parts.append(Item(number=f"{it.number}.{k + 1}", title=text[a:te], title_span=Span(a, te),
+                          text=text[a:b], span=Span(a, b), body_span=Span(a, b), level=0))
+    return parts
 
 
 def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
@@ -296,7 +386,7 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
         lead, support = owner, support
     cites = [p for p in policies if it.body_span.start <= p.span.start and p.span.end <= it.body_span.end]
     return TaskRecord(
-        id=it.number.split(".")[-1],
+        id=it.number if it.level == 0 else it.number.split(".")[-1],
         title=it.title,
         text=it.text,
         span=it.span,
