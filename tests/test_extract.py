@@ -194,3 +194,13 @@ def test_quantified_sentences_of_a_news_paragraph_and_leaders():
     zs = by_title["“政府+链主企业+产业园”招商改革成效显著"]
     assert [p.text for p in zs.lead_persons] == ["市长储祥好"]
     assert {o.value for o in zs.outcomes} >= {122, 986, 400}
+
+
+def test_dated_targets_in_a_workplan_goals_section():
+    text = ("遂宁市工程建设项目审批制度改革实施方案\n一、总体要求\n(一)指导思想。以改革为目标。\n"
+            "(三)主要目标。到2019年6月底,基本实现审批时间压缩至90个工作日以内,初步建成框架。"
+            "到2019年12月底,实现审批管理系统与相关系统平台互联互通。\n二、统一审批流程\n")
+    ex = extract(segment(source(text)))
+    got = [(t.title, t.deadline.text, t.deadline.date) for t in ex.tasks]
+    assert got == [("基本实现审批时间压缩至90个工作日以内", "2019年6月底", "2019-06-30"),
+                   ("实现审批管理系统与相关系统平台互联互通", "2019年12月底", "2019-12-31")]

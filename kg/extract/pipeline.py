@@ -298,6 +298,14 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
         if len(with_fields) >= 2:
             keep = bool(it.fields) or (it.heading_path in owner_paths and it.level > 0)
         elif st.genre == "workplan":
+            if it.level > 0 and _GOALS.search(it.title):
+                # 主要目标: 到2019年6月底,基本实现…。到2019年12月底,实现…。 -> dated targets
+                for part, deadline in _dated_targets(text, it):
+                    part_out = [o for o in t_outcomes if part.span.start <= o.span.start < part.span.end]
+                    task = _task(text, part, st, policies, part_out, units)
+                    tasks.append(TaskRecord(**{**task.__dict__, "deadline": Deadline(
+                        deadline[0], deadline[1], rules.normalise_deadline(deadline[0], st.year))}))
+                continue
             keep = it.level > 0 and (bool(it.fields) or bool(t_outcomes) and _is_target(it.title))
         elif it.level == 0:
             if _LEDE.match(it.text):
@@ -322,6 +330,25 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
     if len(set(ids)) != len(ids):   # numbering restarts per section: qualify with the path
         tasks = [TaskRecord(**{**t.__dict__, "id": "-".join(t.heading_path + (t.id,))}) for t in tasks]
     return tasks
+
+
+_GOALS = re.compile(r"目标")
+_DATED = re.compile(r"(?:到|至|在|于)(?P<d>(?:20\d{2}|19\d{2})年(?:\d{1,2}月)?(?:底|末|上旬|中旬|下旬)?(?:前)?)[，,]\s*")
+
+
+def _dated_targets(text: str, it: Item) -> list[tuple[Item, tuple[str, Span]]]:
+    out = []
+    for m in _DATED.finditer(text, it.body_span.start, it.body_span.end):
+        end = text.find("。", m.end(), it.body_span.end)
+        end = it.body_span.end if end < 0 else end + 1
+        a = m.end()
+        te = re.compile(r"[。，,；;]").search(text, a, end)
+        te = te.start() if te else end
+        part = Item(number=f"{it.number}.{len(out) + 1}", title=text[a:te], title_span=Span(a, te),
+                    text=text[m.start():end], span=Span(m.start(), end), body_span=Span(m.start(), end),
+                    level=it.level, heading_path=it.heading_path)
+        out.append((part, (m.group("d"), Span(m.start("d"), m.end("d")))))
+    return out
 
 
 def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
