@@ -198,7 +198,7 @@ def test_quantified_sentences_of_a_news_paragraph_and_leaders():
 
 def test_dated_targets_in_a_workplan_goals_section():
     text = ("遂宁市工程建设项目审批制度改革实施方案\n一、总体要求\n(一)指导思想。以改革为目标。\n"
-            "(三)主要目标。到2019年6月底,基本实现审批时间压缩至90个工作日以内,初步建成框架。"
+            "(二)主要目标。到2019年6月底,基本实现审批时间压缩至90个工作日以内,初步建成框架。"
             "到2019年12月底,实现审批管理系统与相关系统平台互联互通。\n二、统一审批流程\n")
     ex = extract(segment(source(text)))
     got = [(t.title, t.deadline.text, t.deadline.date) for t in ex.tasks]
