@@ -204,3 +204,14 @@ def test_dated_targets_in_a_workplan_goals_section():
     got = [(t.title, t.deadline.text, t.deadline.date) for t in ex.tasks]
     assert got == [("基本实现审批时间压缩至90个工作日以内", "2019年6月底", "2019-06-30"),
                    ("实现审批管理系统与相关系统平台互联互通", "2019年12月底", "2019-12-31")]
+
+
+def test_outcome_phrases_do_not_swallow_neighbouring_numbers_and_rankings_count():
+    text = ("1、深化林权改革。2022年新发展林下经济0.71万亩，制止违法行为128起，共涉及35个区政府部门和直属事业单位，"
+            "乡村e镇建设改革试点任务完成全省排名第二。\n")
+    ex = extract(segment(source(text)))
+    outs = [o.text for t in ex.tasks for o in t.outcomes]
+    assert any(o.endswith("林下经济0.71万亩") and "2022" not in o for o in outs)
+    assert any("128起" in o for o in outs)
+    assert any(o.startswith("共涉及35个区政府部门和直属事业单位") for o in outs)
+    assert any(o.endswith("全省排名第二") for o in outs)

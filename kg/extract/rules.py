@@ -477,6 +477,8 @@ def _outcome_pattern() -> re.Pattern[str]:
     )
 
 
+# rankings: 全省排名第二, 位居全国第3
+_RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位)?")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
 
@@ -504,19 +506,26 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         else:
             groups.append([m])
     hits: list[Hit] = []
+    for m in _RANK.finditer(shadow, start, end):
+        a = m.start()
+        while a > start and m.start() - a < 12 and shadow[a - 1] not in _CLAUSE_STOP and not shadow[a - 1].isdigit():
+            a -= 1
+        hits.append(("OUTCOME", a, m.end(), {"metric": shadow[a:m.start()] or None, "value": None,
+                                             "unit": "rank", "masked": False, "rank": m.group("n")}))
     for gi, grp in enumerate(groups):
         first, last = grp[0], grp[-1]
         s, e = first.start(), last.end()
         left_limit = groups[gi - 1][-1].end() if gi else start
         right_limit = groups[gi + 1][0].start() if gi + 1 < len(groups) else end
         a = s
-        while a > left_limit and s - a < 16 and shadow[a - 1] not in _CLAUSE_STOP:
+        # widen left to the clause start, never over another number (a year, a mask)
+        while a > left_limit and s - a < 16 and shadow[a - 1] not in _CLAUSE_STOP \
+                and not shadow[a - 1].isdigit() and shadow[a - 1] not in "*xX":
             a -= 1
         b = e
-        while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\""):
+        while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\"") \
+                and not shadow[b].isdigit() and shadow[b] != "*":
             b += 1
-        if b < right_limit and shadow[b] not in _CLAUSE_STOP:
-            b = e   # the clause runs on too long: keep the number and what precedes it
         num = first.group("num")
         masked = not num[0].isdigit()
         value = None if masked else float(num) * {"万": 1e4, "亿": 1e8, "千": 1e3}.get(first.group("mult") or "", 1)
