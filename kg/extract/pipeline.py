@@ -233,7 +233,8 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
 
 
 # a news lede (11月27日,…), an editor's note or a cover-notice sentence is not a reform
-_LEDE = re.compile(r"^(?:\d{1,2}月\d{1,2}日|20\d{2}年\d{1,2}月\d{1,2}日|编者按|《[^》]+》已经)")
+_LEDE = re.compile(r"^(?:\d{1,2}月\d{1,2}日|20\d{2}年\d{1,2}月\d{1,2}日|编者按|《[^》]+》已经"
+                   r"|会议(?:指出|强调|要求|认为|号召)|[^，,。]{0,3}[，,])")
 
 
 def _is_target(title: str) -> bool:
@@ -295,7 +296,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
         if it.span.start < st.source.body_start:
             continue
         t_outcomes = [o for o in outcomes if it.body_span.start <= o.span.start and o.span.end <= it.body_span.end]
-        if len(with_fields) >= 2:
+        if with_fields:
             keep = bool(it.fields) or (it.heading_path in owner_paths and it.level > 0)
         elif st.genre == "workplan":
             if it.level > 0 and _GOALS.search(it.title):
