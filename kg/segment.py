@@ -89,6 +89,11 @@ def segment(source: SourceText) -> DocStructure:
     year = _find_year(text, base, title, docnum.group(0) if docnum else None, date)
     markers = _find_markers(text, base)
     headings, items = _build_items(text, markers)
+    table = _table_items(text, base)
+    if table:   # rows of a flattened table replace what the enumeration made of them
+        spans = [(t.span.start, t.span.end) for t in table]
+        items = tuple(it for it in items if not any(a < it.span.end and it.span.start < b for a, b in spans))
+        items = items + table
     items = tuple(sorted(items + _paragraph_items(text, base, headings, items), key=lambda it: it.span.start))
     return DocStructure(
         source=source,
@@ -261,6 +266,84 @@ def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...]
             items.append(_make_item(text, mk, end, tuple(n for _, n in stack)))
         stack.append((mk.level, mk.number))
     return tuple(headings), tuple(items)
+
+
+# Column headings of task tables (任务分工表) as they appear once flattened to text.
+TABLE_COLUMNS: dict[str, str] = {
+    "序号": "number", "编号": "number",
+    "任务": "task", "工作任务": "task", "重点任务": "task", "主要任务": "task", "具体任务": "task",
+    "改革任务": "task", "任务内容": "task", "工作内容": "task", "具体措施": "task", "工作措施": "task",
+    "重点工作": "task", "改革事项": "task", "主要内容": "task",
+    "牵头单位": "lead", "牵头部门": "lead", "责任单位": "owner", "责任部门": "owner",
+    "配合单位": "support", "协办单位": "support", "配合部门": "support",
+    "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "时限": "deadline",
+    "牵头领导": "lead_person", "责任领导": "lead_person", "分管领导": "lead_person",
+}
+_CELL_SPLIT_TAB = re.compile(r"\t+")
+_CELL_SPLIT_WS = re.compile(r"[ \t\u3000]+")
+
+
+def _cells(line: str, start: int, tabbed: bool) -> list[tuple[str, int, int]]:
+    out = []
+    pos = 0
+    for m in (_CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS).finditer(line):
+        if m.start() > pos:
+            out.append((line[pos:m.start()], start + pos, start + m.start()))
+        pos = m.end()
+    if pos < len(line):
+        out.append((line[pos:].rstrip(), start + pos, start + pos + len(line[pos:].rstrip())))
+    return [c for c in out if c[0].strip()]
+
+
+def _table_items(text: str, base: int) -> tuple[Item, ...]:
+    """Rows of a task table flattened to text: a header line naming the columns
+    (序号 任务 牵头单位 责任单位 完成时限), then one row per line with the same cells."""
+    items: list[Item] = []
+    lines: list[tuple[str, int]] = []
+    pos = base
+    for line in text[base:].split("\n"):
+        lines.append((line, pos))
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        line, start = lines[i]
+        tabbed = "\t" in line
+        header = _cells(line, start, tabbed)
+        roles = [TABLE_COLUMNS.get(c[0].strip()) for c in header]
+        if len(header) < 3 or None in roles or "task" not in roles or not ({"lead", "owner"} & set(roles)):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines):
+            row_line, row_start = lines[j]
+            if not row_line.strip():
+                j += 1
+                continue
+            cells = _cells(row_line, row_start, tabbed)
+            if len(cells) != len(header):
+                break
+            items.append(_row_item(text, dict(zip(roles, cells)), len(items) + 1))
+            j += 1
+        i = j
+    return tuple(items)
+
+
+def _row_item(text: str, row: dict, n: int) -> Item:
+    task_text, ts, te = row["task"]
+    number = row["number"][0].strip() if "number" in row else str(n)
+    title_end = _clause_end(text, ts, te)
+    fields = []
+    for role in ("lead", "owner", "support", "deadline", "lead_person"):
+        if role in row:
+            value, vs, ve = row[role]
+            if value.strip() not in ("", "-", "—", "/"):
+                raw = next(k for k, v in TABLE_COLUMNS.items() if v == role)
+                fields.append(FieldLine(role, raw, value, Span(vs, ve)))
+    first = min(c[1] for c in row.values())
+    last = max(c[2] for c in row.values())
+    return Item(number=number, title=text[ts:title_end], title_span=Span(ts, title_end),
+                text=text[first:last], span=Span(first, last), body_span=Span(ts, te),
+                fields=tuple(fields), heading_path=("table",), level=3)
 
 
 def _paragraph_items(text: str, base: int, headings: tuple[Heading, ...],
@@ -465,7 +548,7 @@ def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
             for i, m in enumerate(labelled):
                 vend = labelled[i + 1].start() if i + 1 < len(labelled) else iend
                 vs, ve = m.end(), vend
-                while ve > vs and text[ve - 1] in " ，,；;、":
+                while ve > vs and text[ve - 1] in " ，,；;、/／|":
                     ve -= 1
                 raw = m.group("label")
                 out.append(FieldLine(FIELD_LABELS[raw], raw, text[vs:ve], Span(vs, ve)))
@@ -473,6 +556,14 @@ def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
         out.extend(_verb_fields(text, istart, iend))
     if not out:
         out.extend(_trailing_owner(text, start, end))
+    if not out:
+        # an un-bracketed closing sentence: 朱伟县长牵头,县国资办负责。
+        last = max(text.rfind("。", start, end - 1), start - 1) + 1
+        cut = text.rfind("。", start, last - 1) + 1 if last > start else start
+        sentence_start = max(cut, start)
+        tail = text[sentence_start:end].rstrip("。； \n")
+        if re.search(r"牵头[，,;；]", tail) and re.search(r"负责$|配合$", tail):
+            out.extend(_verb_fields(text, sentence_start, sentence_start + len(tail)))
     return out
 
 

@@ -215,3 +215,23 @@ def test_outcome_phrases_do_not_swallow_neighbouring_numbers_and_rankings_count(
     assert any("128起" in o for o in outs)
     assert any(o.startswith("共涉及35个区政府部门和直属事业单位") for o in outs)
     assert any(o.endswith("全省排名第二") for o in outs)
+
+
+def test_table_rows_become_tasks_with_owners():
+    text = ("序号\t重点任务\t牵头单位\t责任单位\t完成时限\n"
+            "1\t深化工程建设项目审批制度改革\t市住建局\t市自然资源局、市发改委\t2023年12月底前\n")
+    ex = extract(segment(source(text)))
+    t = ex.tasks[0]
+    assert [u.text for u in t.lead_units] == ["市住建局"]
+    assert [u.text for u in t.support_units] == ["市自然资源局", "市发改委"]
+    assert t.deadline.date == "2023-12-31"
+
+
+def test_leader_fields_and_slash_separated_fields():
+    text = ("一、重点任务\n1.推进要素市场化配置改革。(分管省领导:林克庆/部门分工:省发改委、省财政厅)\n"
+            "2.深化国资国企改革。朱伟县长牵头,县国资办负责。\n")
+    ex = extract(segment(source(text)))
+    t1, t2 = ex.tasks
+    assert [p.text for p in t1.lead_persons] == ["林克庆"]
+    assert [u.text for u in t1.lead_units] == ["省发改委", "省财政厅"]
+    assert [p.text for p in t2.lead_persons] == ["朱伟县长"]

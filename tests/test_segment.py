@@ -95,3 +95,26 @@ def test_genre_ignores_cited_titles():
 
     head = "一年来,全区印发《改革实施方案》《工作实施意见》,截至目前完成改革事项**项。"
     assert guess_genre(head, None) == "summary"
+
+
+def test_flattened_task_table():
+    text = ("附件\n2023年重点任务分工表\n"
+            "序号\t重点任务\t牵头单位\t责任单位\t完成时限\n"
+            "1\t推进政务服务一网通办,提升办件覆盖面\t市政务服务中心\t市直各部门\t2023年6月底前\n"
+            "2\t深化工程建设项目审批制度改革\t市住建局\t市自然资源局、市发改委\t2023年12月底前\n")
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["推进政务服务一网通办", "深化工程建设项目审批制度改革"]
+    f2 = {(f.label, f.value) for f in st.items[1].fields}
+    assert f2 == {("lead", "市住建局"), ("owner", "市自然资源局、市发改委"), ("deadline", "2023年12月底前")}
+    for it in st.items:
+        for f in it.fields:
+            assert text[f.value_span.start:f.value_span.end] == f.value
+
+
+def test_space_separated_table():
+    text = ("序号 工作任务 责任单位 完成时间\n"
+            "1 建立企业开办全程网办机制 区市场监管局 2023年6月\n"
+            "2 推行证明事项告知承诺制 区司法局、区直各部门(单位) 长期坚持\n")
+    st = segment(source(text))
+    assert [(it.number, it.title) for it in st.items] == [("1", "建立企业开办全程网办机制"), ("2", "推行证明事项告知承诺制")]
+    assert ("owner", "区司法局、区直各部门(单位)") in {(f.label, f.value) for f in st.items[1].fields}

@@ -405,6 +405,9 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
             continue
         target = {"lead": lead, "owner": owner, "support": support}[f.label]
         for name, a, b in rules.split_units(f.value, f.value_span.start):
+            if f.label in ("lead", "owner") and rules.is_person(name):
+                lead_persons.append(Mention("PERSON", name, Span(a, b), {"role": f.raw_label}))
+                continue
             target.append(Mention("UNIT", name, Span(a, b), {"role": f.label, "field": f.raw_label}))
     if not it.fields:
         lead, support = _prose_owners(text, it, units)

@@ -430,6 +430,24 @@ def _byline_pattern() -> re.Pattern[str]:
                       rf"|(?:记者|通讯员|摄影)[ \u3000]*(?P<b>{sur}[{_CJK}]{{1,2}})(?![{_CJK}])")
 
 
+@lru_cache(maxsize=1)
+def _name_role_pattern() -> re.Pattern[str]:
+    lx = load_lexicon()
+    sur = f"(?:{_alt(lx.compound_surnames)}|[{lx.surnames}])"
+    return re.compile(rf"{sur}[{_CJK}]{{1,2}}(?:省长|市长|县长|区长|镇长|乡长|书记|主任|局长|部长|同志)")
+
+
+def is_person(text: str) -> bool:
+    """A field value that names a leader, not a body: 朱伟县长, 市长储祥好, 林克庆."""
+    t = text.strip()
+    if not t:
+        return False
+    role_name, _ = _person_patterns()
+    if role_name.fullmatch(t) or _name_role_pattern().fullmatch(t):
+        return True
+    return False
+
+
 def find_persons(shadow: str) -> list[Hit]:
     role_name, surname_role = _person_patterns()
     lx = load_lexicon()
@@ -457,6 +475,11 @@ def find_persons(shadow: str) -> list[Hit]:
         if m.group(0).endswith("同志") and (len(m.group(0)) > 5 or re.search("负责|领导|有关|各位", m.group(0))):
             continue
         hits.append(("PERSON", m.start(), m.end(), {"role": None, "name": m.group(0)}))
+    for m in _name_role_pattern().finditer(shadow):
+        # 朱伟县长牵头: a name before its role, when the person acts as an owner
+        if re.match(r"(?:亲自)?(?:牵头|领衔|负责|主持)", shadow[m.end():m.end() + 4]) and (
+                m.start() == 0 or not "\u4e00" <= shadow[m.start() - 1] <= "\u9fff" or shadow[m.start() - 1] in "由和、"):
+            hits.append(("PERSON", m.start(), m.end(), {"role": None, "name": m.group(0)}))
     for m in _byline_pattern().finditer(shadow):
         g = "a" if m.group("a") else "b"
         hits.append(("PERSON", m.start(g), m.end(g), {"role": None, "name": m.group(g)}))
