@@ -12,7 +12,7 @@ Offsets always index ``SourceText.text``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.records import DocStructure, FieldLine, Heading, Item, SourceText, Span
 
@@ -80,8 +80,37 @@ class _Marker:
 
 
 def segment(source: SourceText) -> DocStructure:
-    """Turn decoded text into a :class:`DocStructure` (pure, never raises on text)."""
-    text = source.text
+    """Turn decoded text into a :class:`DocStructure` (pure, never raises on text).
+
+    Matching runs on a same-length folded copy (simplified script, half-width
+    punctuation) so 牽頭單位：… is a field line too; every string in the result is then
+    taken back from the original text by its span."""
+    from kg.extract.shadow import fold
+
+    folded = fold(source.text)
+    if folded == source.text:
+        return _segment(source, source.text)
+    return _restore(_segment(source, folded), source.text)
+
+
+def _restore(st: DocStructure, original: str) -> DocStructure:
+    def cut(span: Span | None) -> str | None:
+        return original[span.start:span.end] if span else None
+
+    items = tuple(replace(
+        it, title=cut(it.title_span), text=cut(it.span),
+        fields=tuple(replace(f, value=cut(f.value_span)) for f in it.fields),
+    ) for it in st.items)
+    headings = tuple(replace(h, text=original[h.span.end - len(h.text):h.span.end]) for h in st.headings)
+    issuer = st.issuer
+    if issuer:
+        pos = fold(original).find(issuer, st.source.body_start)
+        issuer = original[pos:pos + len(issuer)] if pos >= 0 else issuer
+    return replace(st, title=cut(st.title_span), doc_number=cut(st.doc_number_span), issuer=issuer,
+                   headings=headings, items=items)
+
+
+def _segment(source: SourceText, text: str) -> DocStructure:
     base = source.body_start
     title, title_span = _find_title(text, base)
     docnum = _find_docnum(text, base)
@@ -416,18 +445,28 @@ def cn_to_int(s: str) -> int | None:
 
 
 def _paragraph_end(text: str, start: int) -> int:
-    """End of the last item: the paragraph, plus field lines that follow it."""
-    pos = start
-    while True:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            return len(text)
-        rest = text[nl + 1:]
-        nxt = rest.lstrip("\n \t\u3000")
-        if nxt and _FIELD.match(nxt):
-            pos = nl + 1 + (len(rest) - len(nxt)) + 1
-            continue
-        return nl
+    """End of the last item: its paragraph, plus the field lines that follow it (with
+    their PDF-broken continuations and page numbers)."""
+    nl = text.find("\n", start)
+    if nl < 0:
+        return len(text)
+    end = nl
+    in_fields = False
+    pos = nl + 1
+    while pos < len(text):
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[pos:line_end].strip()
+        if not line or PAGE_LINE.fullmatch(line):
+            pass
+        elif _FIELD.match(line):
+            in_fields, end = True, line_end
+        elif in_fields and len(line) <= 40 and not re.search(r"[。：:！？]", line) and not _MARKER_ANY.match(line):
+            end = line_end
+        else:
+            break
+        pos = line_end + 1
+    return end
 
 
 def _trim_trailer(text: str, start: int, end: int) -> int:
@@ -496,6 +535,10 @@ def _block_fields(text: str, start: int, end: int) -> list[FieldLine]:
     return out
 
 
+# page furniture left by PDF extraction: "- 3 -", "—12—", "第3页 共10页"
+PAGE_LINE = re.compile(r"\s*(?:[-—－–]\s*\d{1,3}\s*[-—－–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*")
+
+
 def _value_cut(val: str) -> int:
     """Where a field value ends.  PDF extraction breaks long unit lists over lines
     (``…商务局、\n\n科工信局,…``, ``市生态环境\n\n局伊州分局``): a following line continues
@@ -507,6 +550,14 @@ def _value_cut(val: str) -> int:
         if not stripped:
             break
         line = stripped.split("\n", 1)[0].rstrip()
+        if PAGE_LINE.fullmatch(line):   # a page number between the halves of a value
+            nxt = stripped[len(line):]
+            after = nxt.lstrip("\n \t\u3000").split("\n", 1)[0].rstrip()
+            if after and len(after) <= 40 and not re.search(r"[。：:！？]", after) \
+                    and not _MARKER_ANY.match(after) and not _FIELD.match(after):
+                end = len(val) - len(nxt.lstrip("\n \t\u3000")) + len(after)
+                continue
+            break
         if (len(line) > 40 or re.search(r"[。：:！？]", line)
                 or _MARKER_ANY.match(line) or _FIELD.match(line)):
             break

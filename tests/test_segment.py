@@ -118,3 +118,22 @@ def test_space_separated_table():
     st = segment(source(text))
     assert [(it.number, it.title) for it in st.items] == [("1", "建立企业开办全程网办机制"), ("2", "推行证明事项告知承诺制")]
     assert ("owner", "区司法局、区直各部门(单位)") in {(f.label, f.value) for f in st.items[1].fields}
+
+
+def test_traditional_script_field_lines_keep_the_original_text():
+    text = "一、重點任務\n1.深化政務服務改革。\n牽頭單位:區政務服務中心\n責任單位:區直各部門(單位)\n完成時限:2023年12月底前\n"
+    st = segment(source(text))
+    item = [it for it in st.items if it.fields][0]
+    assert item.title == "深化政務服務改革"
+    got = {(f.label, f.value) for f in item.fields}
+    assert got == {("lead", "區政務服務中心"), ("owner", "區直各部門(單位)"), ("deadline", "2023年12月底前")}
+    for f in item.fields:
+        assert text[f.value_span.start:f.value_span.end] == f.value
+
+
+def test_page_number_between_the_halves_of_a_unit_list():
+    text = ("1.优化营商环境。\n责任单位:区税务局、公安局、财政局、\n\n- 12 -\n\n科工信局,市生态环境局伊州分局\n"
+            "完成时限:202312月底前\n")
+    st = segment(source(text))
+    owner = next(f for f in st.items[0].fields if f.label == "owner")
+    assert owner.value.startswith("区税务局") and owner.value.endswith("市生态环境局伊州分局")

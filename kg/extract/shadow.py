@@ -82,3 +82,16 @@ def _emit(text: str, a: int, b: int, t2s: dict[str, str], out: list[str], offs: 
                 c2 = n if len(n) == 1 else c2
         out.append(c2)
         offs.append(i)
+
+
+def fold(text: str) -> str:
+    """Same-length normalisation (simplified script, full-width punctuation folded) for
+    structural matching: ``fold(text)[i]`` corresponds to ``text[i]`` for every i."""
+    t2s = _t2s_chars()
+    out = []
+    for c in text:
+        c2 = _FOLD.get(c)
+        if c2 is None:
+            c2 = t2s.get(c, c)
+        out.append(c2)
+    return "".join(out)
