@@ -38,6 +38,9 @@ _INLINE_BEFORE = set("。；;！？!?")
 # Field labels (what a task's owner/deadline line is called) -> normalised role.
 FIELD_LABELS: dict[str, str] = {
     "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "牵头": "lead",
+    "牵头责任单位": "lead", "主责单位": "lead", "主责部门": "lead", "牵头处室": "lead",
+    "责任主体": "owner", "责任处室": "owner", "承办单位": "owner", "实施主体": "owner",
+    "完成期限": "deadline", "推进时限": "deadline", "时间安排": "deadline", "办结时限": "deadline",
     "责任单位": "owner", "责任部门": "owner", "部门分工": "owner", "实施单位": "owner",
     "配合单位": "support", "协办单位": "support", "参与单位": "support", "配合部门": "support",
     "协同单位": "support",
