@@ -37,6 +37,15 @@ class Gazetteer:
     def lookup(self, name: str) -> tuple[Place, ...]:
         return tuple(self.places[c] for c in self.by_name.get(name, ()))
 
+    @property
+    def strict_names(self) -> frozenset[str]:
+        """Every name :meth:`lookup_strict` finds something for (cached)."""
+        cached = self.__dict__.get("_strict")
+        if cached is None:
+            cached = frozenset(n for n in self.by_name if self.lookup_strict(n))
+            object.__setattr__(self, "_strict", cached)
+        return cached
+
     def lookup_strict(self, name: str) -> tuple[Place, ...]:
         """Full names, or short names of provinces and cities only: a county's short
         name (公安 for 公安县) is too often an ordinary word to trust inside a name."""

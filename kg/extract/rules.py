@@ -144,7 +144,7 @@ def find_units(shadow: str) -> list[Hit]:
 def _extend_place_left(shadow: str, start: int) -> int:
     """伊州区 + 人民政府, 天津市 + 滨海新区 + 行政审批局: include gazetteer place names
     that end right before the unit or inside its level prefix (新区…)."""
-    gz = load_gazetteer()
+    names = load_gazetteer().strict_names
     moved = True
     while moved:
         moved = False
@@ -153,7 +153,7 @@ def _extend_place_left(shadow: str, start: int) -> int:
                 a = start + overlap - length
                 if a < 0 or a >= start:
                     continue
-                if gz.lookup_strict(shadow[a:start + overlap]):
+                if shadow[a:start + overlap] in names:
                     start, moved = a, True
                     break
             if moved:

@@ -42,56 +42,54 @@ _FOLD = {"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "　": " ",
 @dataclass(frozen=True)
 class Shadow:
     text: str                 # normalised text used for matching
-    offsets: tuple[int, ...]  # offsets[i] = original index of shadow char i; len = len(text)+1
+    offsets: tuple[int, ...] | None  # offsets[i] = original index of shadow char i (None: identity)
     original: str
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) for shadow [start, end); trailing glosses are kept."""
-        s = self.offsets[start]
-        e = self.offsets[end - 1] + 1 if end > start else s
+        if self.offsets is None:
+            s, e = start, end
+        else:
+            s = self.offsets[start]
+            e = self.offsets[end - 1] + 1 if end > start else s
         g = _GLOSS.match(self.original, e)
-        if g:
+        if g and e > 0 and "\u4e00" <= self.original[e - 1] <= "\u9fff":
             e = g.end()
         return s, e
 
 
+@lru_cache(maxsize=1)
+def _table() -> dict[int, int]:
+    """str.translate table: traditional -> simplified, full-width punctuation folded."""
+    table = {ord(k): ord(v) for k, v in _t2s_chars().items()}
+    table.update({ord(k): ord(v) for k, v in _FOLD.items()})
+    for code in range(0xFF01, 0xFF5F):   # full-width ASCII forms
+        n = unicodedata.normalize("NFKC", chr(code))
+        if len(n) == 1 and code not in table:
+            table[code] = ord(n)
+    return table
+
+
 def make_shadow(text: str) -> Shadow:
-    t2s = _t2s_chars()
-    out: list[str] = []
+    folded = text.translate(_table())
+    glosses = [m for m in _GLOSS.finditer(text)
+               if m.start() > 0 and "\u4e00" <= text[m.start() - 1] <= "\u9fff"]
+    if not glosses:
+        return Shadow(folded, None, text)
+    parts: list[str] = []
     offs: list[int] = []
     pos = 0
-    for m in _GLOSS.finditer(text):
-        # only a gloss right after a CJK character is a pinyin annotation
-        if m.start() == 0 or not ("\u4e00" <= text[m.start() - 1] <= "\u9fff"):
-            continue
-        _emit(text, pos, m.start(), t2s, out, offs)
+    for m in glosses:   # only a gloss right after a CJK character is a pinyin annotation
+        parts.append(folded[pos:m.start()])
+        offs.extend(range(pos, m.start()))
         pos = m.end()
-    _emit(text, pos, len(text), t2s, out, offs)
+    parts.append(folded[pos:])
+    offs.extend(range(pos, len(text)))
     offs.append(len(text))
-    return Shadow("".join(out), tuple(offs), text)
-
-
-def _emit(text: str, a: int, b: int, t2s: dict[str, str], out: list[str], offs: list[int]) -> None:
-    for i in range(a, b):
-        c = text[i]
-        c2 = _FOLD.get(c)
-        if c2 is None:
-            c2 = t2s.get(c, c)
-            if "\uff01" <= c2 <= "\uff5e":
-                n = unicodedata.normalize("NFKC", c2)
-                c2 = n if len(n) == 1 else c2
-        out.append(c2)
-        offs.append(i)
+    return Shadow("".join(parts), tuple(offs), text)
 
 
 def fold(text: str) -> str:
     """Same-length normalisation (simplified script, full-width punctuation folded) for
     structural matching: ``fold(text)[i]`` corresponds to ``text[i]`` for every i."""
-    t2s = _t2s_chars()
-    out = []
-    for c in text:
-        c2 = _FOLD.get(c)
-        if c2 is None:
-            c2 = t2s.get(c, c)
-        out.append(c2)
-    return "".join(out)
+    return text.translate(_table())
