@@ -235,3 +235,17 @@ def test_leader_fields_and_slash_separated_fields():
     assert [p.text for p in t1.lead_persons] == ["林克庆"]
     assert [u.text for u in t1.lead_units] == ["省发改委", "省财政厅"]
     assert [p.text for p in t2.lead_persons] == ["朱伟县长"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("各街道办事处、乡人民政府,区人民政府各部门、各直属机构:", ["各街道办事处", "乡人民政府", "区人民政府各部门", "各直属机构"]),
+    ("市委宣传部部长车照启出席", ["市委宣传部"]),
+    ("坚持和平区部门职责清单制度工作领导小组", ["和平区部门职责清单制度工作领导小组"]),
+    ("成立两项改革“后半篇”文章工作领导小组", ["两项改革“后半篇”文章工作领导小组"]),
+    ("由市委、市政府和区委统一部署", ["市委", "市政府", "区委"]),
+    ("扩大政府投资,公立医院改革", []),
+])
+def test_unit_recognition(text, expected):
+    from kg.extract.rules import find_units
+
+    assert [text[s:e] for _, s, e, _ in find_units(text)] == expected

@@ -82,12 +82,13 @@ def unit_patterns() -> UnitPatterns:
     sufs = _alt(lx.unit_suffixes)
     alias = r"(?:\([^()\n]{2,16}\)|\([^()\n、,，]{1,8}(?=[、,，]|$))?"   # 区政府办(区政务服务中心), 财政局(国资委
     branch = rf"(?:[{_CJK}]{{2,4}}(?:分局|分中心|支队|大队|派出所|分院))?"
-    party = rf"(?:(?:{jur})委(?:{_alt(lx.party_organs)})?)"
+    organs = _alt(lx.party_organs)
+    party = rf"(?:(?:{jur})委(?:{organs})|(?:{jur})委(?!员会))"
     standalone = _alt(lx.unit_standalone)
     needs = _alt(lx.unit_needs_prefix)
-    must = rf"(?:各)?(?:{jur})(?:直|级)?(?:各)?"
+    must = rf"(?:各)?(?:{jur}){{1,2}}(?:直|级)?(?:各)?"
     unit = re.compile(
-        rf"{party}(?![{_CJK}]{{0,3}}(?:{sufs})){alias}"
+        rf"{party}{alias}"
         rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
         rf"|{prefix}(?:{_alt(lx.topic_cores)})(?:{_alt(lx.topic_suffixes)}){alias}"
         rf"|(?:{prefix})(?:{standalone}){alias}"
@@ -95,19 +96,19 @@ def unit_patterns() -> UnitPatterns:
     )
     strong = re.compile(r"(?:领导小组办公室|领导小组|专项小组|工作小组|委员会|指挥部|指挥中心|办公室|管委会)")
     collective = re.compile(
-        r"(?:(?:[省市区县]直|全[省市区县]|本[省市区县])?各?(?:相关|有关)(?:部门|单位)(?:\((?:部门|单位)\))?)"
-        r"|(?:[省市区县]直各?|各)(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))"
-        r"|(?:[省市区县]直)各(?:部门|单位|直属机构|直属单位|委办局)"
-        r"|各(?:乡镇|乡\(镇\)|县\(市、区\)|县\(区\)|市\(区\)|县区|区县|辖市、区|省辖市|省\(区、市\)|街道|乡|镇)?"
+        r"(?:[省市区县]直|全[省市区县]|本[省市区县])?各?(?:相关|有关)(?:部门|单位)(?:\((?:部门|单位)\))?"
+        r"|(?:[省市区县]直各?|[省市区县]?各)(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))?"
+        r"|各(?:乡镇|乡\(镇\)|县\(市、区\)|县\(区\)|市\(区\)|县区|区县|辖市、区|省辖市|省\(区、市\)|街道|乡|镇)"
         r"(?:\((?:街道|镇|乡镇)\))?(?:人民政府|政府|办事处|街道办事处)?(?:\(管委会\))?"
+        r"|各(?:街道办事处|人民政府)"
         r"|[区市县省]人民政府各部门|[区市县省]政府(?:各)?部门|国务院(?:各)?部门|[区县市]直各单位"
-        r"|各(?:直属机构|直属单位|委办局)"
+        r"|(?:县区|区县)(?:\([市区]\))?(?:人民)?政府|企事业单位"
     )
     return UnitPatterns(unit, strong, collective)
 
 
 _STOP_LEFT = set("的了在由对将向把被为与从按经等是和及或并也都就这那其各其中、，,。；;：:！？“”\"《》()（） \n\t0123456789*")
-_STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经|由|向|报|请|会同|根据|按照|依托|推动|推进|加强|完善|落实|发挥)")
+_STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经|由|向|报|请|会同|根据|按照|依托|推动|推进|加强|完善|落实|发挥|制定|印发|出台|提交|接受|发挥)")
 
 
 def find_units(shadow: str) -> list[Hit]:
@@ -124,7 +125,15 @@ def find_units(shadow: str) -> list[Hit]:
     for m in pats.strong.finditer(shadow):
         s = m.start()
         i = s
-        while i > 0 and s - i < 20 and shadow[i - 1] not in _STOP_LEFT:
+        while i > 0 and s - i < 24:
+            if shadow[i - 1] == "”":   # a quoted name inside: 两项改革“后半篇”文章工作领导小组
+                q = shadow.rfind("“", max(0, i - 12), i - 1)
+                if q < 0:
+                    break
+                i = q
+                continue
+            if shadow[i - 1] in _STOP_LEFT:
+                break
             i -= 1
         left = shadow[i:s]
         last = None
@@ -136,6 +145,7 @@ def find_units(shadow: str) -> list[Hit]:
         jm = re.search(r"[省市区县](?:委|直)?(?=[\u4e00-\u9fff]{2,})", shadow[i:s])
         if jm and jm.start() > 0:
             i += jm.start()
+        i = _extend_place_left(shadow, i)   # 和平区 (和 is a stop char on its own)
         if s - i >= 2 and not re.match(r"[个时需要对将把由向让使给请]", shadow[i]):
             hits.append(("UNIT", i, m.end(), {"strong": True}))
     return _longest(hits)
