@@ -114,6 +114,7 @@ def extract(structure: DocStructure) -> Extraction:
     persons = [m for m in _mentions(doc, "persons", text) if m.span.start >= structure.source.body_start]
     outcomes = [m for m in _mentions(doc, "outcomes", text) if m.span.start >= structure.source.body_start]
 
+    policies = _drop_short_aliases(policies)   # 《目录》 for 《…事项目录》: before tasks cite it
     places = select_places(places, units, policies, text)
     tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
     tasks = _leaders(text, tasks, persons)
@@ -122,7 +123,6 @@ def extract(structure: DocStructure) -> Extraction:
     field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
     units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)]
     all_units = _merge_mentions(units + field_units)
-    policies = _drop_short_aliases(policies)
     own = _own_title(structure)
     if own:
         # an unmarked hit inside the title is a piece of it (关于…的通知 without its issuer)
