@@ -29,7 +29,7 @@ from kg.extract.shadow import make_shadow
 from kg.records import Entity, Extraction, Mention, ResolvedDocument
 
 NATIONAL = "000000"
-_NATIONAL_BODIES = re.compile(r"^(?:国务院|党中央|中共中央|中央|国家|全国|[^省市区县]{2,8}部$)")
+_NATIONAL_BODIES = re.compile(r"^(?:国务院|党中央|中共中央|中央|国家|全国|(?!组织部|宣传部|统战部)[^省市区县]{2,8}部$)")
 
 
 @lru_cache(maxsize=1)
