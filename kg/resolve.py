@@ -229,7 +229,7 @@ class _UnitResolver:
                 return body
             if body.endswith(short):
                 stem = body[: -len(short)]
-                if whole and stem not in ("", "委"):
+                if whole and not re.fullmatch(r"(?:自治区|[省市区县州])?委?", stem):
                     continue
                 # 政府 only expands when it is the whole body (区政府 -> 区人民政府)
                 if short == "政府" and stem not in ("", "区", "市", "县", "省", "自治区", "州"):
