@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sys
 from contextlib import contextmanager
@@ -44,6 +45,16 @@ def _store(settings: Settings) -> Iterator[Any]:
 
     with open_store(settings) as store:
         yield store
+
+
+def _require_store(settings: Settings) -> Settings:
+    """Commands that only look at a graph: an embedded store directory that does not exist
+    is a typo or a missing ``kg ingest``, not an empty graph."""
+    if not settings.neo4j_uri and not settings.store_dir.is_dir():
+        raise click.ClickException(
+            f"no store at {settings.store_dir} (no such directory); load documents first with "
+            f"`kg ingest PATH --store {settings.store_dir}`, or point --store/$KG_STORE at an existing store")
+    return settings
 
 
 def _fail(exc: KgError) -> click.ClickException:
@@ -102,7 +113,7 @@ def _print_rows(rows: Sequence[dict[str, Any]], fmt: str) -> None:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(cols)
+        w.writerow([safe_csv_cell(c) for c in cols])
         for r in rows:
             w.writerow([safe_csv_cell(r.get(c)) for c in cols])
         click.echo(buf.getvalue(), nl=False)
@@ -110,13 +121,23 @@ def _print_rows(rows: Sequence[dict[str, Any]], fmt: str) -> None:
     if not rows:
         click.echo("(no rows)")
         return
-    cells = [[_cell(r.get(c)) for c in cols] for r in rows]
-    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    cols_shown = [_table_cell(c) for c in cols]
+    cells = [[_table_cell(r.get(c)) for c in cols] for r in rows]
+    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(cols_shown)]
     widths = [min(w, 60) for w in widths]
-    click.echo("  ".join(_pad(c, w) for c, w in zip(cols, widths)))
+    click.echo("  ".join(_pad(_clip(c, w), w) for c, w in zip(cols_shown, widths)))
     click.echo("  ".join("-" * w for w in widths))
     for row in cells:
         click.echo("  ".join(_pad(_clip(v, w), w) for v, w in zip(row, widths)))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _table_cell(v: Any) -> str:
+    """A cell for the terminal: line breaks and tabs become spaces, other control
+    characters (e.g. an ESC from a document's text) a visible U+FFFD, never raw."""
+    return _CONTROL.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c\u2028\u2029" else "\ufffd", _cell(v))
 
 
 def _width(s: str) -> int:
@@ -141,40 +162,122 @@ def _pad(s: str, w: int) -> str:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_store_options
-@click.option("--include", multiple=True, default=("*",), show_default=True, help="Glob of files to take.")
-@click.option("--exclude", multiple=True, help="Glob of files to leave out.")
-@click.option("--max-bytes", type=int, default=20 * 1024 * 1024, show_default=True, help="Skip larger files.")
+@click.option("--include", multiple=True, default=("*",), show_default=True,
+              help="Glob of files to take from folders (name or path relative to the folder).")
+@click.option("--exclude", multiple=True, help="Glob of files (or sub-folders) to leave out of folders.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=20 * 1024 * 1024, show_default=True,
+              help="Files larger than this fail with a message.")
 @click.option("--corrections", type=click.Path(dir_okay=False), default=None,
               help="Researchers' alias/split file (YAML) applied during resolution ($KG_CORRECTIONS).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Write the per-file report (JSON) here (default <store>/last-ingest.json).")
 def ingest(paths, include, exclude, max_bytes, corrections, report_path, **store_opts) -> None:
-    """Read, extract and load documents (files or folders) into the graph."""
+    """Read, extract and load documents (files or folders, recursively) into the graph.
+
+    Every file that is skipped or fails is named on stderr with the reason; the rest
+    load.  Exit status: 0 complete, 2 partial (some files failed), 1 when the store
+    failed (re-run the same command: stored documents come back "unchanged").
+    """
+    from kg.loaders.ingest import IngestReport
     from kg.loaders.ingest import ingest as run_ingest
     from kg.resolve import Corrections
 
     settings = _settings(**store_opts, corrections=Path(corrections) if corrections else None)
     corr = Corrections.load(settings.corrections) if settings.corrections else None
-    shown = sys.stderr.isatty()
-    with _store(settings) as store:
-        def on_file(r):
-            if r.status == "failed":
-                click.echo(f"failed: {r.reason}", err=True)
-            elif shown:
-                click.echo(f"{r.status:>9}  {r.path}  ({r.tasks} tasks)", err=True)
-
-        report = run_ingest(list(paths), store, include=include, exclude=exclude, max_bytes=max_bytes,
-                            corrections=corr, on_file=on_file)
-        stats = store.stats()
     out = Path(report_path) if report_path else settings.store_dir / "last-ingest.json"
     if settings.neo4j_uri and not report_path:
         out = Path("last-ingest.json")
-    report.write(out)
+    report = IngestReport()
+    progress = _Progress() if _stderr_is_tty() else None
+
+    def on_file(r) -> None:
+        if r.status in ("failed", "duplicate", "skipped"):
+            _note(progress, f"{'failed' if r.status == 'failed' else 'skipped'}: {r.message}")
+        if progress:
+            progress.step(r.path)
+
+    try:
+        with _store(settings) as store:
+            run_ingest(list(paths), store, include=include, exclude=exclude, max_bytes=max_bytes,
+                       corrections=corr, on_file=on_file, report=report,
+                       on_start=progress.start if progress else None)
+            stats = store.stats()
+    except (KgError, KeyboardInterrupt) as exc:
+        if progress:
+            progress.done()
+        if report.total is None:        # the store could not be opened: nothing was tried
+            raise
+        if report.aborted is None:
+            report.aborted = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        written = _write_report(report, out)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        done = (f"{report.loaded} of {report.total} file(s) loaded before it stopped; "
+                f"re-run the same command to finish")
+        raise click.ClickException(f"{exc} ({done}" + (f"; report: {written})" if written else ")")) from None
+    if progress:
+        progress.done()
+    if report.total == 0:
+        click.echo(f"nothing to ingest: no document files in {', '.join(paths)}", err=True)
+    written = _write_report(report, out)
     click.echo(report.summary())
     click.echo(_stats_line(stats))
-    click.echo(f"report: {out}")
+    if written:
+        click.echo(f"report: {written}")
     if not report.complete:
         sys.exit(2)
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A one-line ``[ 12/40] path`` counter on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.i = 0
+        self.shown = False
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def step(self, path: str) -> None:
+        self.i += 1
+        width = len(str(self.total))
+        line = f"[{self.i:>{width}}/{self.total}] {path}"
+        cols = shutil.get_terminal_size((80, 24)).columns
+        if _width(line) > cols - 1:
+            line = _clip(line, max(10, cols - 1))
+        click.echo("\r\x1b[K" + line, err=True, nl=False)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.shown = False
+
+    def done(self) -> None:
+        self.clear()
+
+
+def _note(progress: "_Progress | None", message: str) -> None:
+    """A message line on stderr that does not tangle with the progress counter."""
+    if progress:
+        progress.clear()
+    click.echo(message, err=True)
+
+
+def _write_report(report, out: Path) -> Path | None:
+    try:
+        return report.write(out)
+    except OSError as exc:
+        click.echo(f"cannot write the report {out}: {exc.strerror or exc}", err=True)
+        return None
 
 
 def _stats_line(stats) -> str:
@@ -206,6 +309,10 @@ def extract(paths, fmt, corrections) -> None:
             click.echo(f"failed: {exc}", err=True)
             failed += 1
             continue
+        except Exception as exc:  # a bug must not cost the other files; say which file
+            click.echo(f"failed: {path}: internal error {type(exc).__name__}: {exc}", err=True)
+            failed += 1
+            continue
         contract = extraction_to_contract(p.extraction, canonical_names(p.resolved))
         if fmt == "jsonl":
             click.echo(json.dumps(contract, ensure_ascii=False))
@@ -225,11 +332,13 @@ def extract(paths, fmt, corrections) -> None:
 @main.command(name="eval")
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def eval_cmd(dirs, fmt) -> None:
+@click.option("--pairs", "pairs_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="More *.pairs.json folders (default: the project's eval/pairs when present).")
+def eval_cmd(dirs, fmt, pairs_dirs) -> None:
     """Score extraction against *.gold.json (and resolution against *.pairs.json)."""
-    from kg.evaluate import evaluate
+    from kg.evaluate import default_pairs_dirs, evaluate
 
-    report, resolution, units = evaluate(dirs)
+    report, resolution, units = evaluate(dirs, pairs_dirs or default_pairs_dirs())
     from kg import eval as ev
 
     if fmt == "json":
@@ -250,7 +359,7 @@ def eval_cmd(dirs, fmt) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(fmt, **store_opts) -> None:
     """Counts per label and relationship type."""
-    with _store(_settings(**store_opts)) as store:
+    with _store(_require_store(_settings(**store_opts))) as store:
         s = store.stats()
     if fmt == "json":
         click.echo(json.dumps({"labels": dict(s.labels), "relationships": dict(s.relationships)},
@@ -276,13 +385,16 @@ def query(name, list_, params, cypher, fmt, **store_opts) -> None:
             ps = ", ".join(f"{p.name}={p.default!r}" for p in q.params)
             click.echo(f"{q.name:<22} {q.description}" + (f"  [{ps}]" if ps else ""))
         return
+    if name and cypher:
+        raise click.UsageError("give a query name or --cypher, not both")
     raw = _parse_params(params)
     if cypher:
+        _check_read_only(cypher)
         text, bound = cypher, raw
     else:
         q = get_query(name)
         text, bound = q.cypher, bind(q, raw)
-    with _store(_settings(**store_opts)) as store:
+    with _store(_require_store(_settings(**store_opts))) as store:
         rows = store.read(text, bound)
     _print_rows(rows, fmt)
 
@@ -293,8 +405,27 @@ def _parse_params(params: Sequence[str]) -> dict[str, str]:
         if "=" not in p:
             raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="-p")
         k, v = p.split("=", 1)
+        if not k.strip():
+            raise click.BadParameter(f"{p!r} has no parameter name before '='", param_hint="-p")
+        if k.strip() in out:
+            raise click.BadParameter(f"parameter {k.strip()!r} given twice", param_hint="-p")
         out[k.strip()] = v
     return out
+
+
+def _check_read_only(cypher: str) -> None:
+    """``--cypher`` only reads: refuse write clauses up front with a clear message.
+
+    The stores run every read in read-only mode as well (FalkorDB GRAPH.RO_QUERY, Neo4j
+    read transactions), which also catches writing procedures this scan cannot see.
+    """
+    from kg.queries import _WRITE, _strip_for_scan
+
+    m = _WRITE.search(_strip_for_scan(cypher))
+    if m:
+        raise click.UsageError(
+            f"--cypher only runs read-only queries; found {' '.join(m.group(0).split()).upper()!r}. "
+            f"Nothing was changed (change the graph with kg ingest / kg forget)")
 
 
 @main.command()
@@ -337,7 +468,7 @@ def units(name_filter, fmt, **store_opts) -> None:
     from kg.queries import bind, get_query
 
     q = get_query("unit_review")
-    with _store(_settings(**store_opts)) as store:
+    with _store(_require_store(_settings(**store_opts))) as store:
         rows = store.read(q.cypher, bind(q, {"contains": name_filter or ""}))
     _print_rows(rows, fmt)
 
@@ -347,7 +478,7 @@ def units(name_filter, fmt, **store_opts) -> None:
 @_store_options
 def forget(doc_ids, **store_opts) -> None:
     """Remove documents and every fact only they supported."""
-    with _store(_settings(**store_opts)) as store:
+    with _store(_require_store(_settings(**store_opts))) as store:
         for d in doc_ids:
             click.echo(f"{'forgot' if store.forget_document(d) else 'not found'}: {d}")
 
@@ -396,7 +527,7 @@ def demo(out_dir, fresh, **store_opts) -> None:
             report = run_ingest([str(f) for f in files], store)
             click.echo(f"ingested {len(files)} sample documents from {sample_dir}: {report.summary()}")
             for r in report.failed:
-                click.echo(f"  failed: {r.reason}")
+                click.echo(f"  failed: {r.message}")
             click.echo(_stats_line(store.stats()))
             for qname, raw in DEMO_QUERIES:
                 q = get_query(qname)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from kg.extract.shadow import fold
 from kg.records import DocStructure, FieldLine, Heading, Item, SourceText, Span
 
 _CN_NUM = "一二三四五六七八九十"
@@ -88,8 +89,6 @@ def segment(source: SourceText) -> DocStructure:
     Matching runs on a same-length folded copy (simplified script, half-width
     punctuation) so 牽頭單位：… is a field line too; every string in the result is then
     taken back from the original text by its span."""
-    from kg.extract.shadow import fold
-
     folded = fold(source.text)
     if folded == source.text:
         return _segment(source, source.text)
@@ -425,7 +424,7 @@ def _coherent(markers: list[_Marker]) -> list[_Marker]:
 
 
 def _num_value(number: str) -> int | None:
-    if number.isdigit():
+    if re.fullmatch(r"[0-9]+", number):   # not str.isdigit(): '①'.isdigit() is True
         return int(number)
     if number in ("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"):
         return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(number) + 1
