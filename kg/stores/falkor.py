@@ -989,26 +989,53 @@ class FalkorStore:
         return self.schema.node(label).key
 
     def _touched_shared(self, doc_id: str) -> set[tuple[str, str]]:
-        """(label, key) of shared nodes at either end of a relationship asserted by doc_id."""
+        """(label, key) of shared nodes at either end of a relationship asserted by doc_id.
+
+        Found by walking out from the document's own nodes (Document by key, Task/Outcome
+        by their ``doc``) and then along shared-to-shared relationships (PART_OF) it
+        asserted, never by a scan of the relationship index: FalkorDB's labelled edge-index
+        scan misses the edges of the node with internal id 0 after a restart, which left
+        that node orphaned on forget."""
         shared = set(self.schema.shared_labels)
-        branches: list[str] = []
+        owned = set(self.schema.owned_labels)
+        anchored: list[str] = []
+        chained: list[tuple[str, str, str]] = []
         for rt in self.schema.relationships.values():
-            for lab in rt.from_labels:
-                if lab in shared:
-                    branches.append(
-                        f"MATCH (x:{lab})-[r:{rt.type}]->() WHERE r.doc = $doc "
-                        f"RETURN '{lab}' AS label, x.{self._key(lab)} AS key"
-                    )
-            for lab in rt.to_labels:
-                if lab in shared:
-                    branches.append(
-                        f"MATCH ()-[r:{rt.type}]->(x:{lab}) WHERE r.doc = $doc "
-                        f"RETURN '{lab}' AS label, x.{self._key(lab)} AS key"
-                    )
-        if not branches:
+            for a in rt.from_labels:
+                for b in rt.to_labels:
+                    if a in owned and b in shared:
+                        anchored.append(f"MATCH (o:{a})-[r:{rt.type}]->(x:{b}) WHERE o.{self._anchor(a)} = $doc "
+                                        f"AND r.doc = $doc RETURN '{b}' AS label, x.{self._key(b)} AS key")
+                    elif a in shared and b in owned:
+                        anchored.append(f"MATCH (x:{a})-[r:{rt.type}]->(o:{b}) WHERE o.{self._anchor(b)} = $doc "
+                                        f"AND r.doc = $doc RETURN '{a}' AS label, x.{self._key(a)} AS key")
+                    elif a in shared and b in shared:
+                        chained.append((rt.type, a, b))
+        if not anchored:
             return set()
-        rows = self._ro(" UNION ".join(branches), {"doc": doc_id}, action=f"facts of {doc_id}").result_set
-        return {(r[0], r[1]) for r in rows if r[1] is not None}
+        rows = self._ro(" UNION ".join(anchored), {"doc": doc_id}, action=f"facts of {doc_id}").result_set
+        found = {(r[0], r[1]) for r in rows if r[1] is not None}
+        frontier = set(found)
+        for _ in range(16):   # PART_OF chains are short (unit -> district -> city -> province)
+            if not frontier or not chained:
+                break
+            ids = sorted({k for _, k in frontier})
+            branches = []
+            for rtype, a, b in chained:
+                branches.append(f"MATCH (s:{a})-[r:{rtype}]->(x:{b}) WHERE s.{self._key(a)} IN $ids AND r.doc = $doc "
+                                f"RETURN '{b}' AS label, x.{self._key(b)} AS key")
+                branches.append(f"MATCH (x:{a})-[r:{rtype}]->(s:{b}) WHERE s.{self._key(b)} IN $ids AND r.doc = $doc "
+                                f"RETURN '{a}' AS label, x.{self._key(a)} AS key")
+            rows = self._ro(" UNION ".join(branches), {"doc": doc_id, "ids": ids},
+                            action=f"facts of {doc_id}").result_set
+            new = {(r[0], r[1]) for r in rows if r[1] is not None} - found
+            found |= new
+            frontier = new
+        return found
+
+    def _anchor(self, label: str) -> str:
+        """The property that ties an owned node to its document (Document: its key)."""
+        return self._key(label) if label == "Document" else "doc"
 
     def _check_external(self, prep: _Prepared) -> None:
         """Relationship endpoints that the batch does not contain must already exist."""
