@@ -8,6 +8,7 @@ facts exactly; every node key is stable so re-ingesting gives the same graph.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from kg.records import Entity, GraphBatch, Mention, NodeRecord, RelRecord, ResolvedDocument
@@ -27,7 +28,9 @@ def _clean(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if v is not None}
 
 
-def build_batch(rd: ResolvedDocument, schema: Schema | None = None) -> GraphBatch:
+def build_batch(rd: ResolvedDocument, schema: Schema | None = None, *, fingerprint: str = "") -> GraphBatch:
+    """``fingerprint`` (of the pipeline version, data and corrections) joins the text hash
+    in the content hash, so the same text under a different pipeline is "changed"."""
     schema = schema or load_schema()
     ex = rd.extraction
     st = ex.doc
@@ -57,9 +60,10 @@ def build_batch(rd: ResolvedDocument, schema: Schema | None = None) -> GraphBatc
         eid = rd.links.get((m.span.start, m.span.end, m.label))
         return entity(rd.entities[eid]) if eid else None
 
+    content_hash = hashlib.sha256(f"{src.sha256}:{fingerprint}".encode()).hexdigest() if fingerprint else src.sha256
     doc_ref = ("Document", doc)
     node("Document", doc, {
-        "sha256": src.sha256, "source": src.path, "source_url": src.source_url, "title": st.title,
+        "sha256": content_hash, "text_sha256": src.sha256, "source": src.path, "source_url": src.source_url, "title": st.title,
         "doc_number": st.doc_number, "date": st.date, "year": st.year, "genre": st.genre,
         "encoding": src.encoding, "chars": len(text) - src.body_start,
     })
@@ -133,4 +137,4 @@ def build_batch(rd: ResolvedDocument, schema: Schema | None = None) -> GraphBatc
     batch_rels = tuple(sorted(rels.values(), key=lambda r: (r.type, r.start_key, r.end_key,
                                                             str(r.props.get("start")))))
     schema.validate(batch_nodes, batch_rels)
-    return GraphBatch(doc, src.sha256, batch_nodes, batch_rels)
+    return GraphBatch(doc, content_hash, batch_nodes, batch_rels)

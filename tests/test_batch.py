@@ -12,8 +12,10 @@ def processed():
 
 
 def test_batch_follows_the_schema_and_is_stable(processed):
+    from kg.pipeline import pipeline_fingerprint
+
     b1 = processed.batch
-    b2 = build_batch(processed.resolved)
+    b2 = build_batch(processed.resolved, fingerprint=pipeline_fingerprint())
     assert b1 == b2                                   # same input, same batch (stable keys, order)
     schema = load_schema()
     schema.validate(b1.nodes, b1.rels)

@@ -139,3 +139,20 @@ def test_ingest_applies_a_corrections_file(runner, tmp_path):
     office = [r for r in rows if r["unit"] == "伊州区人民政府办公室"]
     assert len(office) == 1
     assert {"区政府232办公室 ×1", "区政府办(区政务服务中心) ×1"} <= set(office[0]["aliases"])
+
+
+def test_new_corrections_refresh_unchanged_text(runner, tmp_path):
+    """Same text, different corrections: the document's facts are recomputed, not kept."""
+    doc = tmp_path / "plan.txt"
+    doc.write_text("伊州区人民政府\n关于印发工作方案的通知\n1.推进改革。\n牵头单位:区政府232办公室\n", encoding="utf-8")
+    store = str(tmp_path / "s")
+    first = runner.invoke(main, ["ingest", str(doc), "--store", store])
+    assert "new 1" in first.output
+    again = runner.invoke(main, ["ingest", str(doc), "--store", store])
+    assert "unchanged 1" in again.output
+    corr = tmp_path / "c.yaml"
+    corr.write_text("aliases:\n  - mention: 区政府232办公室\n    canonical: 伊州区人民政府办公室\n", encoding="utf-8")
+    fixed = runner.invoke(main, ["ingest", str(doc), "--store", store, "--corrections", str(corr)])
+    assert "replaced 1" in fixed.output, fixed.output
+    rows = json.loads(runner.invoke(main, ["units", "--store", store, "--format", "json"]).output)
+    assert "伊州区人民政府办公室" in {r["unit"] for r in rows}

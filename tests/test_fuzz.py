@@ -172,7 +172,8 @@ def test_circled_number_markers_do_not_crash():
 def test_whole_pipeline_to_a_graph_batch(text):
     """resolve and the graph batch never raise either; every node has its key."""
     p = process_source(read_text(text, "fuzz.txt"))
-    assert p.batch.content_hash == p.source.sha256
+    doc = next(n for n in p.batch.nodes if n.label == "Document")
+    assert doc.props["text_sha256"] == p.source.sha256 and doc.props["sha256"] == p.batch.content_hash
     assert all(n.key for n in p.batch.nodes)
     keys = {(n.label, n.key) for n in p.batch.nodes}
     for r in p.batch.rels:
