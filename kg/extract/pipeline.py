@@ -364,6 +364,15 @@ def _dated_targets(text: str, it: Item) -> list[tuple[Item, tuple[str, Span]]]:
     return out
 
 
+def _starts_with_place(sentence: str) -> bool:
+    """临猗县作为试点县,… — a local example of the reform before, not a reform of its own."""
+    from kg.extract.gazetteer import load_gazetteer
+
+    head = sentence.lstrip()[:9]
+    names = load_gazetteer().strict_names
+    return any(head[:n] in names for n in range(2, min(9, len(head)) + 1))
+
+
 def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
     """A news/report paragraph that reports several quantified reforms in turn
     (``…招商改革成效显著,…400个。田长制改革试点先行,…28万亩。``) gives one task per
@@ -379,8 +388,8 @@ def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
         return [it]
     groups: list[list[tuple[int, int]]] = []
     for (a, b), q in zip(sentences, quantified):
-        if re.match(r"\s*(?:其中|同时|此外|另外|目前|截至|截止|累计)", text[a:b]):
-            q = False   # an elaboration of the sentence before, not a reform of its own
+        if re.match(r"\s*(?:其中|同时|此外|另外|目前|截至|截止|累计)", text[a:b]) or _starts_with_place(text[a:b]):
+            q = False   # an elaboration (a figure, a local example) of the sentence before
         if q and groups and any(any(x <= o.span.start < y for o in outcomes) for x, y in groups[-1]):
             groups.append([(a, b)])
         elif groups:
