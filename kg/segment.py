@@ -275,7 +275,7 @@ def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
 
 
 def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...], tuple[Item, ...]]:
-    markers = _coherent(markers)
+    markers = _restore_lost(text, _coherent(markers))
     # 一是/二是 are points inside a paragraph: items of their own only when no numbered
     # heading encloses them, otherwise they stay part of the enclosing item
     if any(m.level < 5 for m in markers):
@@ -400,6 +400,28 @@ def _paragraph_items(text: str, base: int, headings: tuple[Heading, ...],
         out.append(Item(number=f"p{n}", title=text[s0:te], title_span=Span(s0, te), text=text[s0:e0],
                         span=Span(s0, e0), body_span=Span(s0, e0), fields=(), heading_path=(), level=0))
     return tuple(out)
+
+
+_HEADLINE_LINE = re.compile(r"\n[ \t\u3000]*(?=[^，,。；;：:\n]{4,24}。)")
+
+
+def _restore_lost(text: str, markers: list[_Marker]) -> list[_Marker]:
+    """A number lost in extraction (…6、… then 8、…): the paragraph between them that
+    opens with a headline sentence (推进市场价格机制改革。…) is item 7."""
+    out: list[_Marker] = []
+    for i, mk in enumerate(markers):
+        out.append(mk)
+        nxt = next((m for m in markers[i + 1:] if m.level <= mk.level), None)
+        if nxt is None or nxt.level != mk.level:
+            continue
+        a, b = _num_value(mk.number), _num_value(nxt.number)
+        if a is None or b != a + 2 or not mk.number.isdigit():
+            continue
+        m = _HEADLINE_LINE.search(text, mk.end, nxt.start)
+        if m:
+            pos = m.end()
+            out.append(_Marker(mk.level, str(a + 1), pos, pos))
+    return sorted(out, key=lambda m: m.start)
 
 
 def _coherent(markers: list[_Marker]) -> list[_Marker]:
