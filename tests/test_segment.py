@@ -140,8 +140,8 @@ def test_page_number_between_the_halves_of_a_unit_list():
 
 
 def test_lost_item_number_is_restored_from_the_headline_sentence():
-    text = ("一、经济体制改革进展情况\n6、建立健全市场监管机制，持续推进登记改革。\n"
-            "推进市场价格机制改革。贯彻落实若干意见，规范价格行为。\n8、积极推进城乡一体化建设，成效明显。\n")
+    text = ("一、经济体制改革进展情况\n1、建立健全市场监管机制，持续推进登记改革。\n"
+            "推进市场价格机制改革。贯彻落实若干意见，规范价格行为。\n3、积极推进城乡一体化建设，成效明显。\n")
     st = segment(source(text))
     assert [(it.number, it.title) for it in st.items] == [
-        ("一.6", "建立健全市场监管机制"), ("一.7", "推进市场价格机制改革"), ("一.8", "积极推进城乡一体化建设")]
+        ("一.1", "建立健全市场监管机制"), ("一.2", "推进市场价格机制改革"), ("一.3", "积极推进城乡一体化建设")]
