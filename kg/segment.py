@@ -29,6 +29,9 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"\d{1,2}(?:[\.．、](?![\d%％])|\s(?=[\u4e00-\u9fff]))")),
     (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
     (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
+    # 一要/二要: a speech's directives, each a reform of its own (unlike 一是, which lists
+    # the points of one reform)
+    (6, re.compile(rf"[{_CN_NUM}]{{1,3}}要(?=[\u4e00-\u9fff])")),
 )
 _MARKER_ANY = re.compile(
     "|".join(f"(?P<l{level}>{pat.pattern})" for level, pat in _MARKERS)
@@ -249,7 +252,7 @@ def _find_markers(text: str, base: int) -> list[_Marker]:
         if not _marker_position_ok(text, start, base, level):
             continue
         raw = m.group(0)
-        number = raw.strip("()（）、.． 是")
+        number = raw.strip("()（）、.． 是要")
         # content must follow: a CJK char (possibly after quotes)
         nxt = text[m.end():m.end() + 2]
         if not nxt or not re.match(r"[\u4e00-\u9fff“\"《‘「]", nxt.lstrip()):
@@ -265,7 +268,7 @@ def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
     if i < base or text[i] == "\n":
         return True
     prev = text[i]
-    if level == 5:   # 一是/二是 run inside paragraphs
+    if level in (5, 6):   # 一是/二是, 一要/二要 run inside paragraphs
         return prev in "。；;，,:：" or prev in _CLOSE
     if prev in _INLINE_BEFORE or prev in _CLOSE or prev in "〕】":
         # "(1)" right after a heading sentence, or "2.xxx" after the previous item's "。"
@@ -279,7 +282,7 @@ def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...]
     # 一是/二是 are points inside a paragraph: items of their own only when no numbered
     # heading encloses them, otherwise they stay part of the enclosing item
     if any(m.level < 5 for m in markers):
-        markers = [m for m in markers if m.level < 5]
+        markers = [m for m in markers if m.level != 5]
     headings: list[Heading] = []
     items: list[Item] = []
     stack: list[tuple[int, str]] = []   # (level, number) path of enclosing headings

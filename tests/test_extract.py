@@ -249,3 +249,12 @@ def test_unit_recognition(text, expected):
     from kg.extract.rules import find_units
 
     assert [text[s:e] for _, s, e, _ in find_units(text)] == expected
+
+
+def test_speech_directives_with_targets_or_owners_are_tasks():
+    text = ("同志们:\n二、突出重点\n3.协调推进社会体制改革。一要推进就业改革,城镇登记失业率控制在4%以内。"
+            "二要健全督查机制,加强协调。三要推进科技体制改革,研发经费支出占GDP比重达到1.9%。"
+            "四要加快推进行政审批制度改革,市审改办要会同相关部门逐项研究论证。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["推进就业改革", "推进科技体制改革", "加快推进行政审批制度改革"]
+    assert [u.text for u in ex.tasks[2].lead_units] == ["市审改办"]

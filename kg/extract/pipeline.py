@@ -326,6 +326,12 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
             # an unnumbered paragraph of a report/news piece: a reform when it is
             # quantified or opens with a headline sentence (深化第一议题制度。…)
             keep = bool(t_outcomes) or bool(re.match(r"^[^，,；;。]{4,20}。", it.text))
+        elif it.level == 6:
+            # a directive of a speech (二要…): a task when it names a target, an owner or a policy
+            task = _task(text, it, st, policies, t_outcomes, units)
+            if task.outcomes or task.lead_units or task.cites or task.lead_persons:
+                tasks.append(task)
+            continue
         else:
             # reports/speeches/news: numbered reform items under a section heading,
             # or top-level points (一是…)
