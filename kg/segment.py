@@ -26,7 +26,8 @@ _CLOSE = ")）"
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"[{_CN_NUM}]{{1,3}}、")),
     (2, re.compile(rf"[{_OPEN}][{_CN_NUM}]{{1,3}}[{_CLOSE}]")),
-    (3, re.compile(r"\d{1,2}(?:[\.．、](?![\d%％])|\s(?=[\u4e00-\u9fff]))")),
+    # "1 推进…" (a space) is an item; a number alone on its line is a page number
+    (3, re.compile(r"\d{1,2}(?:[\.．、](?![\d%％])|[ \t\u3000](?=[\u4e00-\u9fff]))")),
     (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
     (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
     # 一要/二要: a speech's directives, each a reform of its own (unlike 一是, which lists
@@ -266,6 +267,8 @@ def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
     while i >= base and text[i] in " \t\u3000":
         i -= 1
     if i < base or text[i] == "\n":
+        if level == 3 and i > base and _mid_sentence_break(text, i, base):
+            return False   # "…行政服\n2、务事项…": a page number inside a broken sentence
         return True
     prev = text[i]
     if level in (5, 6):   # 一是/二是, 一要/二要 run inside paragraphs
@@ -275,6 +278,14 @@ def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
         return True
     # one-line documents (web excerpts) put items after a space
     return start - 1 > i and level in (1, 2, 3)
+
+
+def _mid_sentence_break(text: str, nl: int, base: int) -> bool:
+    """The line before ``nl`` is a long run of prose cut in the middle of a word."""
+    start = text.rfind("\n", base, nl) + 1
+    prev = text[start:nl].rstrip()
+    return (len(prev) > 40 and "\u4e00" <= prev[-1] <= "\u9fff" and not _FIELD.search(prev)
+            and not re.search(r"[。；;：:！？]", prev[-12:]))
 
 
 def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...], tuple[Item, ...]]:

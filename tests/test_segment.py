@@ -145,3 +145,10 @@ def test_lost_item_number_is_restored_from_the_headline_sentence():
     st = segment(source(text))
     assert [(it.number, it.title) for it in st.items] == [
         ("一.1", "建立健全市场监管机制"), ("一.2", "推进市场价格机制改革"), ("一.3", "积极推进城乡一体化建设")]
+
+
+def test_page_number_inside_a_broken_sentence_is_not_an_item():
+    text = ("1、立足建设一流的行政服务大厅。市级大厅运行三年以来,共办理各类行政审批、行政审批、行政审批、行政服\n"
+            "2、务事项30余万件,按时办结率100%。\n")
+    st = segment(source(text))
+    assert [it.number for it in st.items if it.level] == ["1"]
