@@ -258,3 +258,13 @@ def test_speech_directives_with_targets_or_owners_are_tasks():
     ex = extract(segment(source(text)))
     assert [t.title for t in ex.tasks] == ["推进就业改革", "推进科技体制改革", "加快推进行政审批制度改革"]
     assert [u.text for u in ex.tasks[2].lead_units] == ["市审改办"]
+
+
+def test_bodies_beyond_the_development_set():
+    from kg.extract.rules import find_units
+
+    text = ("市教育局、市总工会、团市委、市妇联、市科协、国家税务总局六安市税务局、人民银行六安市中心支行、"
+            "市委网信办、市数据资源局、市政务服务和大数据管理局、市乡村振兴局")
+    assert [text[s:e] for _, s, e, _ in find_units(text)] == [
+        "市教育局", "市总工会", "团市委", "市妇联", "市科协", "国家税务总局六安市税务局", "人民银行六安市中心支行",
+        "市委网信办", "市数据资源局", "市政务服务和大数据管理局", "市乡村振兴局"]

@@ -37,6 +37,7 @@ class Lexicon:
     topic_cores: tuple[str, ...] = ()
     topic_suffixes: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    unit_special: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +57,7 @@ def load_lexicon() -> Lexicon:
         topic_cores=tuple(raw.get("topic_cores") or ()),
         topic_suffixes=tuple(raw.get("topic_suffixes") or ()),
         regions=tuple(raw.get("regions") or ()),
+        unit_special=tuple(raw.get("unit_special") or ()),
     )
 
 
@@ -87,8 +89,10 @@ def unit_patterns() -> UnitPatterns:
     standalone = _alt(lx.unit_standalone)
     needs = _alt(lx.unit_needs_prefix)
     must = rf"(?:各)?(?:{jur}){{1,2}}(?:直|级)?(?:各)?"
+    special = "|".join(f"(?:{p})" for p in lx.unit_special) or "(?!)"
     unit = re.compile(
-        rf"{party}{alias}"
+        rf"{special}"
+        rf"|{party}{alias}"
         rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
         rf"|{prefix}(?:{_alt(lx.topic_cores)})(?:{_alt(lx.topic_suffixes)}){alias}"
         rf"|(?:{prefix})(?:{standalone}){alias}"
