@@ -268,3 +268,32 @@ def test_bodies_beyond_the_development_set():
     assert [text[s:e] for _, s, e, _ in find_units(text)] == [
         "市教育局", "市总工会", "团市委", "市妇联", "市科协", "国家税务总局六安市税务局", "人民银行六安市中心支行",
         "市委网信办", "市数据资源局", "市政务服务和大数据管理局", "市乡村振兴局"]
+
+
+@pytest.mark.parametrize("owner_text,lead,support,persons", [
+    ("〔牵头单位:市发改委,责任单位:市财政局、市商务局〕", ["市发改委"], ["市财政局", "市商务局"], []),
+    ("(牵头单位:市发改委;责任单位:市财政局)", ["市发改委"], ["市财政局"], []),
+    ("(责任单位:市财政局、市商务局)", ["市财政局", "市商务局"], [], []),
+    ("(市发改委牵头,各县区按职责分工负责)", ["市发改委"], ["各县区"], []),
+    ("(市工商质监局牵头负责)", ["市工商质监局"], [], []),
+    ("(牵头区领导:刘胜、夏东;牵头单位:区发改委;协办单位:区财政局)", ["区发改委"], ["区财政局"], ["刘胜", "夏东"]),
+    ("(牵头单位:区发改委;配合单位:区财政局、区税务局)", ["区发改委"], ["区财政局", "区税务局"], []),
+])
+def test_inline_owner_formats(owner_text, lead, support, persons):
+    text = f"一、重点任务\n1.推进要素市场化配置改革,完善交易规则。{owner_text}\n2.深化国资国企改革。{owner_text}\n"
+    ex = extract(segment(source(text)))
+    t = ex.tasks[0]
+    assert [u.text for u in t.lead_units] == lead
+    assert [u.text for u in t.support_units] == support
+    assert [p.text for p in t.lead_persons] == persons
+    for m in t.lead_units + t.support_units + t.lead_persons:
+        assert text[m.span.start:m.span.end] == m.text
+
+
+def test_masked_numbers_are_outcomes_without_a_value():
+    text = "1、深化审批改革。全年精简审批事项*项,办理时限压缩**%以上。\n"
+    ex = extract(segment(source(text)))
+    outs = {o.text: o for o in ex.tasks[0].outcomes}
+    masked = [o for o in outs.values() if o.masked]
+    assert len(masked) == 2 and all(o.value is None for o in masked)
+    assert {o.unit for o in masked} == {"项", "%"}
