@@ -46,8 +46,10 @@ MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 MIN_JAVA = 17
 DEFAULT_USER = "neo4j"
-DEFAULT_HEAP = "512m"
-DEFAULT_PAGECACHE = "128m"
+# 1g/256m: with 512m the G1 collector took ~40% of the server's CPU during bulk writes
+# (benchmarks/bench_neo4j_load.py); tests start at most a few servers at a time
+DEFAULT_HEAP = "1g"
+DEFAULT_PAGECACHE = "256m"
 
 _PASSWORD_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"   # shell- and URL-safe
 
@@ -466,6 +468,19 @@ def log_tail(d: Path, lines: int = 25) -> str:
     return "\n".join(out) if out else "(no log output)"
 
 
+def extra_jvm_flags() -> list[str]:
+    """``$KG_NEO4J_JVM_OPTS`` (whitespace-separated), appended to :data:`JVM_FLAGS`."""
+    return os.environ.get("KG_NEO4J_JVM_OPTS", "").split()
+
+
+def _jvm_flags() -> list[str]:
+    extra = extra_jvm_flags()
+    flags = list(JVM_FLAGS)
+    if any(re.fullmatch(r"-XX:\+Use\w+GC", f) for f in extra):   # another collector chosen
+        flags = [f for f in flags if not re.fullmatch(r"-XX:\+Use\w+GC", f)]
+    return flags + extra
+
+
 def java_command(d: Path, *, heap: str = DEFAULT_HEAP, java: str | None = None) -> list[str]:
     d = Path(d).resolve()
     lib = lib_dir()
@@ -473,7 +488,7 @@ def java_command(d: Path, *, heap: str = DEFAULT_HEAP, java: str | None = None) 
         java or find_java(),
         "-cp", f"{d / 'plugins'}/*:{d / 'conf'}/*:{lib}/*",
         f"-Xms{heap}", f"-Xmx{heap}",
-        *JVM_FLAGS,
+        *_jvm_flags(),
         MAIN_CLASS,
         f"--home-dir={d}",
         f"--config-dir={d / 'conf'}",
@@ -633,6 +648,54 @@ def stop(d: Path | str | None = None, *, timeout: float = 60.0) -> bool:
             stopped = True
         (d / PID_FILE).unlink(missing_ok=True)
         return stopped
+
+
+def admin_command(d: Path | str, args: list[str], *, heap: str = "1g", java: str | None = None) -> list[str]:
+    """``neo4j-admin ARGS`` for the instance ``d``: ``org.neo4j.cli.AdminTool`` from the
+    same jars as the server (its config is ``d/conf/neo4j.conf``)."""
+    return [java or find_java(), f"-Xmx{heap}", "-cp", f"{lib_dir()}/*", *JVM_FLAGS, ADMIN_CLASS, *args]
+
+
+def import_full(
+    d: Path | str | None,
+    args: list[str],
+    *,
+    database: str = "neo4j",
+    timeout: float = 3600.0,
+    heap: str = "1g",
+) -> str:
+    """Run ``neo4j-admin database import full DATABASE ARGS`` into the instance ``d``.
+
+    ``args`` are the import options (e.g. ``["@DIR/import.args"]`` from :mod:`kg.export`);
+    the database is overwritten.  The instance is created (password set) when it does not
+    exist yet; its server must be stopped (Community has one user database, ``neo4j``,
+    and the importer writes its store files directly).  Returns the tool's output (also
+    in ``d/logs/import.log``); raises :class:`ProvisionError` with its tail on failure.
+    """
+    d = Path(d or default_server_dir()).expanduser().resolve()
+    provision()
+    d.mkdir(parents=True, exist_ok=True)
+    with _file_lock(d / "run" / "kg-neo4j.lock"):      # held throughout: no start meanwhile
+        pid = _read_pid(d)
+        if pid and _is_our_server(pid, d):
+            raise ProvisionError(f"the Neo4j server in {d} is running (pid {pid}); stop it before an import")
+        state = init_dir(d)
+        write_config(d, state.get("port") or _free_port())
+        # the database name first: --nodes/--relationships take any number of values
+        cmd = admin_command(d, ["database", "import", "full", database, "--overwrite-destination=true",
+                                f"--report-file={d / 'logs' / 'import.report'}", *args], heap=heap)
+        try:
+            proc = subprocess.run(cmd, cwd=d, env=_java_env(d), stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ProvisionError(f"neo4j-admin database import did not finish within {timeout:.0f}s in {d}") from None
+    out = (proc.stdout or "") + (proc.stderr or "")
+    with contextlib.suppress(OSError):
+        (d / "logs" / "import.log").write_text(out, encoding="utf-8")
+    if proc.returncode != 0:
+        tail = "\n".join(out.strip().splitlines()[-25:])
+        raise ProvisionError(f"neo4j-admin database import full failed in {d} (exit {proc.returncode}):\n{tail}")
+    return out
 
 
 def status(d: Path | str | None = None) -> ServerStatus:

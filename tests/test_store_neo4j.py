@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -464,3 +471,137 @@ def test_cli_group(neo4j_server, tmp_path):
     assert res.exit_code == 3 and res.output.startswith("absent")
     res = runner.invoke(neo4j_group, ["stop", "--dir", str(tmp_path)])
     assert res.exit_code == 0 and res.output.startswith("not running")
+
+
+# --- a server that dies mid-ingest -------------------------------------------------------------
+
+
+def _kg_ingest(folder: Path, uri: str, password: str, report: Path) -> "subprocess.Popen[str]":
+    env = {**os.environ, "NEO4J_PASSWORD": password, "NEO4J_USER": "neo4j"}
+    env.pop("NEO4J_URI", None)
+    env.pop("NEO4J_DATABASE", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "ingest", str(folder), "--neo4j", uri, "--report", str(report)],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=str(report.parent),
+    )
+
+
+def test_server_killed_mid_ingest_leaves_whole_documents(neo4j_server, tmp_path):
+    """SIGKILL the Java server while `kg ingest --neo4j` runs: the CLI fails with one line
+    naming the URI, every document that made it is complete, and a re-run completes."""
+    import neo4j as driver
+
+    from kg import neo4j_server as server
+    from kg.pipeline import process_file
+    from kg.stores.falkor import FalkorStore
+    from tests.test_parity import dump
+
+    samples = sorted((Path(__file__).resolve().parent.parent / "kg" / "data" / "sample").glob("*.txt"))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(40):                         # 40 distinct documents
+        src = samples[i % len(samples)]
+        text = src.read_text(encoding="utf-8")
+        (folder / f"{i:02d}_{src.name}").write_text(f"{text.rstrip()}\n\n（副本 {i}）\n", encoding="utf-8")
+    expected = {}                               # doc id -> tasks a fresh process_file finds
+    for p in sorted(folder.iterdir()):
+        got = process_file(p)
+        expected[got.batch.doc_id] = len(got.extraction.tasks)
+    assert len(expected) == 40
+
+    instance = tmp_path / "neo4j"               # a server of its own: we kill it
+    info = server.start(instance)
+    try:
+        with Neo4jStore(info.uri, info.user, info.password) as probe:
+            probe.apply_schema()
+        proc = _kg_ingest(folder, info.uri, info.password, tmp_path / "first.json")
+        written = 0
+        deadline = time.monotonic() + 240
+        with driver.GraphDatabase.driver(info.uri, auth=(info.user, info.password)) as drv:
+            while time.monotonic() < deadline and proc.poll() is None:
+                with drv.session() as s:
+                    written = s.run("MATCH (d:Document) RETURN count(d) AS n").single()["n"]
+                if written >= 3:
+                    break
+                time.sleep(0.05)
+        assert proc.poll() is None, f"ingest ended before the kill: {proc.communicate()}"
+        assert 3 <= written < 40
+        os.kill(info.pid, signal.SIGKILL)       # the Java process itself, no shutdown
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode not in (0, None)
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert len(lines) == 1 and info.uri in lines[0], err
+        assert "Traceback" not in err
+
+        info = server.start(instance)           # recovery from the transaction log
+        with Neo4jStore(info.uri, info.user, info.password) as neo:
+            docs = neo.read(
+                "MATCH (d:Document) OPTIONAL MATCH (d)-[:CONTAINS]->(t:Task) "
+                "RETURN d.id AS id, count(t) AS tasks ORDER BY id"
+            )
+            assert 3 <= len(docs) < 40
+            for row in docs:
+                assert row["tasks"] == expected[row["id"]], row
+            assert neo.read("MATCH (t:Task) WHERE NOT EXISTS { MATCH (:Document {id: t.doc}) } "
+                            "RETURN count(t) AS n") == [{"n": 0}]
+            assert neo.read("MATCH ()-[r]->() WHERE NOT EXISTS { MATCH (:Document {id: r.doc}) } "
+                            "RETURN count(r) AS n") == [{"n": 0}]
+
+            again = _kg_ingest(folder, info.uri, info.password, tmp_path / "second.json")
+            out, err = again.communicate(timeout=600)
+            assert again.returncode == 0, err
+            statuses = [f["status"] for f in json.loads((tmp_path / "second.json").read_text("utf-8"))["files"]]
+            assert statuses.count("unchanged") == len(docs) and statuses.count("written") == 40 - len(docs), out
+
+            # a clean single run of the same command, into a fresh embedded store
+            clean_dir = tmp_path / "clean"
+            env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+            ref = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(folder), "--store", str(clean_dir)],
+                                 env=env, capture_output=True, text=True, timeout=600, cwd=str(tmp_path))
+            assert ref.returncode == 0, ref.stderr
+            with FalkorStore.open(clean_dir) as clean:
+                assert clean.stats().labels["Document"] == 40
+                assert neo.stats() == clean.stats()
+                got, want = dump(neo), dump(clean)
+                assert sorted(set(got["nodes"]) ^ set(want["nodes"])) == []
+                assert sorted(set(got["rels"]) ^ set(want["rels"])) == []
+                assert got == want
+    finally:
+        server.stop(instance)
+
+
+def test_owned_node_of_another_document_is_a_schema_error(store):
+    """Owned nodes are CREATEd: a batch whose Task has another document's key fails as a
+    whole (SchemaError: the ingest reports that file and goes on), nothing written."""
+    store.write_document(batch_a())
+    before = dump(store)
+    b = batch_b()
+    thief = NodeRecord("Task", "doc-a#1", {"doc": "doc-b", "title": "not mine"})
+    with pytest.raises(SchemaError, match="doc-b"):
+        store.write_document(GraphBatch(b.doc_id, b.content_hash, b.nodes + (thief,), b.rels))
+    assert dump(store) == before
+
+
+def test_big_batch_aliases_and_replace(store):
+    """More rows than a chunk in several groups at once: aliases come from every MENTIONS,
+    and replacing the document by a smaller version leaves exactly the smaller one."""
+    n = 6_000
+    d = "big2"
+    nodes = [NodeRecord("Document", d, {}), NodeRecord("Unit", UNIT, {"name": "区发展和改革局"})]
+    nodes += [NodeRecord("Task", f"{d}#{i}", {"number": str(i)}) for i in range(n)]
+    rels = [_rel("CONTAINS", "Document", d, "Task", f"{d}#{i}", d, order=i) for i in range(n)]
+    rels += [_rel("LEADS", "Unit", UNIT, "Task", f"{d}#{i}", d) for i in range(n)]
+    rels += [_rel("MENTIONS", "Document", d, "Unit", UNIT, d, start=i, text=f"别名{i % 7}") for i in range(n)]
+    res = store.write_document(GraphBatch(d, "h1", tuple(nodes), tuple(rels)))
+    assert (res.nodes, res.rels) == (n + 2, 3 * n)
+    assert node(store, "Unit", UNIT)["aliases"] == sorted(f"别名{i}" for i in range(7))
+    st = store.stats()
+    assert (st.labels["Task"], st.relationships["LEADS"], st.relationships["MENTIONS"]) == (n, n, n)
+
+    small = GraphBatch(d, "h2", tuple(nodes[:12]), tuple(r for r in rels if r.end_key in {f"{d}#{i}" for i in range(10)}
+                                                           or (r.type == "MENTIONS" and r.props["start"] < 3)))
+    assert store.write_document(small).status == "replaced"
+    st = store.stats()
+    assert (st.labels["Task"], st.relationships["LEADS"], st.relationships["MENTIONS"]) == (10, 10, 3)
+    assert node(store, "Unit", UNIT)["aliases"] == ["别名0", "别名1", "别名2"]

@@ -1,12 +1,15 @@
 """Neo4j adapter of :class:`kg.stores.base.GraphStore` (official ``neo4j`` driver).
 
 Write path: one managed write transaction per document (``session.execute_write``):
-compare the stored ``Document.sha256`` (same -> "unchanged", nothing touched), remove
-the document's previous facts (its relationships by ``r.doc``, its owned nodes, shared
-nodes it alone supported), then write the batch with ``UNWIND $rows`` statements --
-nodes grouped by label (``MERGE`` on the key, ``SET n += row.props``), relationships
-grouped by (type, start label, end label), deduplicated on their schema ``merge_on``
-identity and created -- and recompute ``aliases`` of the shared nodes it touched.
+MERGE the Document (its key's lock) and compare the stored ``sha256`` (same ->
+"unchanged", nothing changed), remove the document's previous facts in one statement
+(its relationships by ``r.doc``, its owned nodes, shared nodes it alone supported),
+then write the batch in one statement of ``CALL { UNWIND $rows ... }`` subqueries
+(chunked when a group exceeds CHUNK rows) -- shared nodes ``MERGE``d on the key with
+``SET n += props``, owned nodes (new by then) and relationships (deduplicated on their
+schema ``merge_on`` identity) ``CREATE``d from positional rows -- which also returns the
+MENTIONS texts of the shared nodes touched, and set their ``aliases``.  A new
+document costs four statements and a commit whatever its size.
 
 Labels, relationship types and property names come from the schema only (batches are
 validated with the same rules as the FalkorDB store, so both stores hold the same
@@ -15,6 +18,7 @@ graph); every value travels as a parameter.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections import defaultdict
@@ -39,7 +43,17 @@ from kg.records import GraphBatch
 from kg.schema import Schema, load_schema
 from kg.stores.base import Stats, WriteResult
 
+# The driver reports retries ("Transaction failed and will be retried ...") and defunct
+# connections through logging; without a handler Python would print them on stderr, in
+# the middle of the CLI's one-line error.  Applications that configure logging see them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
 CHUNK = 5000                      # rows per UNWIND statement
+# The write statement is large (a subquery per label and per relationship combination)
+# and every lookup in it is by a unique key, so its plan does not depend on statistics:
+# keep the cached plan instead of re-planning it whenever a growing graph makes the
+# statistics "stale" (Neo4j does that every 10 s early on, ~1-2 s each time).
+WRITE_PREFIX = "CYPHER replan=skip "
 DOC_LABEL = "Document"            # the owned label whose key is the document id
 HASH_PROP = "sha256"              # Document property holding GraphBatch.content_hash
 DEFAULT_URI = "bolt://127.0.0.1:7687"
@@ -85,18 +99,42 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _check_scalar(value: Any, where: str) -> Any:
-    if isinstance(value, str) and "\x00" in value:
-        raise SchemaError(f"{where}: string contains a NUL character")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise SchemaError(f"{where}: {value} is not a finite number")
-    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
-        raise SchemaError(f"{where}: integer {value} does not fit in 64 bits")
+class _Where:
+    """Where a value sits, formatted only when an error message needs it (a batch has
+    tens of thousands of values and almost never an error)."""
+
+    __slots__ = ("fmt", "args")
+
+    def __init__(self, fmt: str, *args: Any) -> None:
+        self.fmt = fmt
+        self.args = args
+
+    def __format__(self, spec: str) -> str:
+        return self.fmt.format(*self.args)
+
+    __str__ = lambda self: self.fmt.format(*self.args)  # noqa: E731
+
+
+def _check_scalar(value: Any, where: Any, name: str = "", index: int | None = None) -> Any:
+    """NUL-free strings, finite floats, 64-bit integers; errors name where[.name][[index]]."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise SchemaError(f"{_at(where, name, index)}: string contains a NUL character")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise SchemaError(f"{_at(where, name, index)}: {value} is not a finite number")
+    elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise SchemaError(f"{_at(where, name, index)}: integer {value} does not fit in 64 bits")
     return value
 
 
-def _prop_value(value: Any, typ: str, where: str) -> Any:
-    """Check a property against its schema type (same rules as the FalkorDB store)."""
+def _at(where: Any, name: str = "", index: int | None = None) -> str:
+    return f"{where}{'.' + name if name else ''}{'' if index is None else f'[{index}]'}"
+
+
+def _prop_value(value: Any, typ: str, where: Any, name: str = "") -> Any:
+    """Check a property against its schema type (same rules as the FalkorDB store).
+    Errors name ``where.name``."""
     if value is None:
         return None
     if typ == "string":
@@ -112,17 +150,17 @@ def _prop_value(value: Any, typ: str, where: str) -> Any:
     elif typ == "list":
         ok = isinstance(value, (list, tuple)) and all(isinstance(v, _SCALARS) for v in value)
         if ok:
-            value = [_check_scalar(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            value = [_check_scalar(v, where, name, i) for i, v in enumerate(value)]
             kinds = {str if isinstance(v, str) else bool if isinstance(v, bool) else float for v in value}
             if len(kinds) > 1:
-                raise SchemaError(f"{where}: Neo4j cannot store a list that mixes types: {value!r:.60}")
+                raise SchemaError(f"{_at(where, name)}: Neo4j cannot store a list that mixes types: {value!r:.60}")
             if float in kinds and any(isinstance(v, float) for v in value):
                 value = [float(v) for v in value]
     else:  # an unknown type name in the schema: accept primitives only
         ok = isinstance(value, _SCALARS)
     if not ok:
-        raise SchemaError(f"{where}: expected {typ}, got {type(value).__name__} {value!r:.60}")
-    return _check_scalar(value, where)
+        raise SchemaError(f"{_at(where, name)}: expected {typ}, got {type(value).__name__} {value!r:.60}")
+    return _check_scalar(value, where, name)
 
 
 def _type_of(spec: Any) -> str:
@@ -138,14 +176,20 @@ def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield rows[i:i + size]
 
 
+def _name(name: str) -> str:
+    """A label, type or property name as a quoted Cypher identifier (`end` is a keyword)."""
+    return "`" + str(name).replace("`", "``") + "`"
+
+
 def _first_line(exc: BaseException) -> str:
     msg = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return " ".join(str(msg).split())
 
 
 @dataclass
-class _Prepared:
-    """A validated batch, grouped and normalised, ready to become UNWIND rows."""
+class Prepared:
+    """A validated batch, grouped and normalised, ready to become UNWIND rows
+    (or CSV rows: :mod:`kg.export` uses the same rules)."""
 
     doc_id: str
     content_hash: str
@@ -155,6 +199,121 @@ class _Prepared:
     external: set[tuple[str, str]] = field(default_factory=set)   # endpoints not in the batch
     n_nodes: int = 0
     n_rels: int = 0
+
+
+def prepare_batch(batch: GraphBatch, schema: Schema) -> Prepared:
+    """Validate a batch against the schema and group it; raises SchemaError.
+
+    The rules are the FalkorDB store's, so both stores hold the same graph: known
+    labels/types/properties only, values of the schema's types, owned nodes belong
+    to this document (``doc`` filled in when missing), a Document node for the
+    document carrying ``sha256``, every relationship asserted by this document with
+    its ``merge_on`` properties.  Duplicates merge (later values win).
+    """
+    schema.validate(batch.nodes, batch.rels)
+    doc_id = batch.doc_id
+    if not isinstance(doc_id, str) or not doc_id:
+        raise SchemaError("batch without a document id")
+    if not isinstance(batch.content_hash, str) or not batch.content_hash:
+        raise SchemaError(f"document {doc_id}: batch without a content hash")
+    prep = Prepared(doc_id=doc_id, content_hash=batch.content_hash)
+    shared = set(schema.shared_labels)
+    node_types = {lab: {p: _type_of(spec) for p, spec in nt.properties.items()} for lab, nt in schema.nodes.items()}
+    rel_types = {t: {p: _type_of(spec) for p, spec in rt.properties.items()} for t, rt in schema.relationships.items()}
+    seen_doc = False
+    for rec in batch.nodes:
+        nt = schema.node(rec.label)
+        where = _Where("document {}: {} {!r}", doc_id, rec.label, rec.key)
+        _check_scalar(rec.key, where)
+        props: dict[str, Any] = {}
+        types = node_types[rec.label]
+        for name, value in rec.props.items():
+            if name not in types:
+                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.label}")
+            props[name] = _prop_value(value, types[name], where, name)
+        if nt.key in props:
+            if props[nt.key] != rec.key:
+                raise SchemaError(f"{where}: property {nt.key!r} {props[nt.key]!r} differs from the key")
+            del props[nt.key]
+        if nt.owned:
+            if "doc" in nt.properties:
+                if props.get("doc") is None:
+                    props["doc"] = doc_id
+                elif props["doc"] != doc_id:
+                    raise SchemaError(f"{where}: owned by document {props['doc']!r}, not by this batch")
+            elif rec.key != doc_id:
+                raise SchemaError(f"{where}: a {rec.label} node in another document's batch")
+        if rec.label == DOC_LABEL:
+            seen_doc = True
+            if props.get(HASH_PROP) is None:
+                props[HASH_PROP] = batch.content_hash
+            elif props[HASH_PROP] != batch.content_hash:
+                raise SchemaError(f"{where}: {HASH_PROP} differs from the batch content hash")
+        slot = prep.nodes.setdefault(rec.label, {})
+        if rec.key in slot:
+            slot[rec.key].update(props)      # as MERGE + SET += twice would
+        else:
+            slot[rec.key] = props
+        if rec.label in shared:
+            prep.shared.add((rec.label, rec.key))
+    if not seen_doc:
+        raise SchemaError(f"document {doc_id}: the batch has no {DOC_LABEL} node {doc_id!r}")
+    prep.n_nodes = sum(len(v) for v in prep.nodes.values())
+
+    for rec in batch.rels:
+        rt = schema.rel(rec.type)
+        where = _Where("document {}: {} {!r} -[:{}]-> {} {!r}", doc_id, rec.start_label, rec.start_key,
+                       rec.type, rec.end_label, rec.end_key)
+        props = {}
+        types = rel_types[rec.type]
+        for name, value in rec.props.items():
+            if name not in types:
+                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.type}")
+            props[name] = _prop_value(value, types[name], where, name)
+        if props.get("doc") != doc_id:
+            raise SchemaError(f"{where}: asserted by {props.get('doc')!r}, not by this batch")
+        for p in rt.merge_on:
+            if props.get(p) is None:
+                raise SchemaError(f"{where}: merge property {p!r} is missing")
+        for label, key in ((rec.start_label, rec.start_key), (rec.end_label, rec.end_key)):
+            if not isinstance(key, str) or not key or "\x00" in key:
+                raise SchemaError(f"{where}: bad endpoint key {key!r}")
+            if key not in prep.nodes.get(label, {}):
+                if schema.node(label).owned:
+                    raise SchemaError(f"{where}: the {label} node {key!r} is not in the batch")
+                prep.external.add((label, key))
+            if label in shared:
+                prep.shared.add((label, key))
+        # The MERGE identity: endpoints + the schema's merge_on properties.
+        ident = (rec.start_key, rec.end_key, *(_freeze(props[p]) for p in rt.merge_on))
+        slot2 = prep.rels.setdefault((rec.type, rec.start_label, rec.end_label), {})
+        if ident in slot2:
+            slot2[ident].update(props)
+        else:
+            slot2[ident] = props
+    prep.n_rels = sum(len(v) for v in prep.rels.values())
+    return prep
+
+
+def extra_index_statements(schema: Schema) -> list[str]:
+    """Indexes the store's own delete paths need, derived from the schema.
+
+    * ``r.doc`` on every relationship type (forget = delete by asserting document);
+    * ``n.doc`` on owned labels that carry ``doc`` but do not index it already.
+    """
+    stmts = [
+        f"CREATE INDEX rel_{t.lower()}_doc_idx IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.doc)"
+        for t in schema.relationships
+    ]
+    for n in schema.nodes.values():
+        if n.owned and "doc" in n.properties and "doc" not in n.indexes and n.key != "doc":
+            stmts.append(f"CREATE INDEX {n.label.lower()}_doc_idx IF NOT EXISTS FOR (n:{n.label}) ON (n.doc)")
+    return stmts
+
+
+def schema_statements(schema: Schema) -> list[str]:
+    """Every constraint and index :meth:`Neo4jStore.apply_schema` creates (idempotent)."""
+    return schema.constraint_statements() + schema.index_statements() + extra_index_statements(schema)
 
 
 class Neo4jStore:
@@ -170,6 +329,7 @@ class Neo4jStore:
         schema: Schema | None = None,
         verify: bool = True,
         connection_timeout: float = 10.0,
+        retry_time: float = 10.0,
     ) -> None:
         self.uri = uri
         self.user = user
@@ -177,7 +337,10 @@ class Neo4jStore:
         self.schema = schema or load_schema()
         auth = (user, password) if password is not None else None
         with self._errors("connect"):
-            kwargs: dict[str, Any] = {"connection_timeout": connection_timeout}
+            # retry_time: how long a managed transaction is retried on transient errors
+            # (deadlocks between concurrent writers, a restarting server) before failing
+            kwargs: dict[str, Any] = {"connection_timeout": connection_timeout,
+                                      "max_transaction_retry_time": retry_time}
             kwargs["notifications_min_severity"] = "OFF"
             self._driver = neo4j.GraphDatabase.driver(uri, auth=auth, **kwargs)
         if verify:
@@ -273,26 +436,10 @@ class Neo4jStore:
 
     # -- schema --------------------------------------------------------------------------
     def _extra_index_statements(self) -> list[str]:
-        """Indexes the store's own delete paths need, derived from the schema.
-
-        * ``r.doc`` on every relationship type (forget = delete by asserting document);
-        * ``n.doc`` on owned labels that carry ``doc`` but do not index it already.
-        """
-        stmts = [
-            f"CREATE INDEX rel_{t.lower()}_doc_idx IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.doc)"
-            for t in self.schema.relationships
-        ]
-        for n in self.schema.nodes.values():
-            if n.owned and "doc" in n.properties and "doc" not in n.indexes and n.key != "doc":
-                stmts.append(f"CREATE INDEX {n.label.lower()}_doc_idx IF NOT EXISTS FOR (n:{n.label}) ON (n.doc)")
-        return stmts
+        return extra_index_statements(self.schema)
 
     def apply_schema(self) -> None:
-        stmts = (
-            self.schema.constraint_statements()
-            + self.schema.index_statements()
-            + self._extra_index_statements()
-        )
+        stmts = schema_statements(self.schema)
         with self._errors("apply the schema"), self._session() as s:
             for stmt in stmts:
                 s.run(stmt).consume()
@@ -316,145 +463,160 @@ class Neo4jStore:
         )
         return rows[0]["id"] if rows else None
 
-    def _prepare(self, batch: GraphBatch) -> _Prepared:
-        """Validate a batch against the schema and group it; raises SchemaError.
+    def _prepare(self, batch: GraphBatch) -> Prepared:
+        return prepare_batch(batch, self.schema)
 
-        The rules are the FalkorDB store's, so both stores hold the same graph: known
-        labels/types/properties only, values of the schema's types, owned nodes belong
-        to this document (``doc`` filled in when missing), a Document node for the
-        document carrying ``sha256``, every relationship asserted by this document with
-        its ``merge_on`` properties.  Duplicates merge (later values win).
-        """
+    # -- statements ----------------------------------------------------------------------
+    #
+    # A document is written with a handful of statements whatever its size, because on a
+    # small document the per-statement cost (a round trip, plan-cache lookup, operator
+    # set-up) is what dominates: every statement has a fixed shape derived from the
+    # schema -- one ``CALL { UNWIND $param ... }`` subquery per label / per (type, start
+    # label, end label) -- and groups a batch does not use get an empty list.  One
+    # shape means one cached plan for every document.
+    #
+    # * owned labels other than the Document are CREATEd: the document's previous
+    #   owned nodes were deleted earlier in the same transaction, so they are new
+    #   (a clash with a node of another document is a constraint error: nothing is
+    #   written, see write_document).  Their rows are positional lists in schema order;
+    #   a null value leaves the property unset, exactly like SET n += {p: null} on a
+    #   new node.
+    # * the Document and shared labels are MERGEd on their key, ``SET n += row.p``
+    #   (a shared node keeps the properties other documents gave it).
+    # * relationships were deduplicated on their MERGE identity in _prepare, and the
+    #   document's previous ones are gone, so CREATE is MERGE here (with MERGE the
+    #   planner may answer the match from the r.doc index: quadratic on big documents).
+
+    def _node_slots(self) -> list[tuple[str, bool, tuple[str, ...]]]:
+        """(label, create?, positional property names) per label, schema order."""
+        out = []
+        for nt in self.schema.nodes.values():
+            create = nt.owned and nt.label != DOC_LABEL
+            out.append((nt.label, create, tuple(p for p in nt.properties if p != nt.key)))
+        return out
+
+    def _rel_slots(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """(type, start label, end label, positional property names) per combination."""
+        return [
+            (rt.type, s, e, tuple(rt.properties))
+            for rt in self.schema.relationships.values()
+            for s in rt.from_labels
+            for e in rt.to_labels
+        ]
+
+    def _alias_labels(self) -> list[str]:
+        if "MENTIONS" not in self.schema.relationships:
+            return []
+        targets = self.schema.rel("MENTIONS").to_labels
+        return [lab for lab in targets if "aliases" in self.schema.node(lab).properties]
+
+    @property
+    def _statements(self) -> dict[str, str]:
+        cached = getattr(self, "_stmt_cache", None)
+        if cached is None:
+            cached = self._stmt_cache = self._build_statements()
+        return cached
+
+    def _build_statements(self) -> dict[str, str]:
         schema = self.schema
-        schema.validate(batch.nodes, batch.rels)
-        doc_id = batch.doc_id
-        if not isinstance(doc_id, str) or not doc_id:
-            raise SchemaError("batch without a document id")
-        if not isinstance(batch.content_hash, str) or not batch.content_hash:
-            raise SchemaError(f"document {doc_id}: batch without a content hash")
-        prep = _Prepared(doc_id=doc_id, content_hash=batch.content_hash)
+        key = lambda label: _name(schema.node(label).key)  # noqa: E731
+
+        # write: nodes, relationships, then the MENTIONS texts of the touched alias nodes
+        parts: list[str] = []
+        for i, (label, create, props) in enumerate(self._node_slots()):
+            if create:
+                fields = ", ".join([f"{key(label)}: row[0]"] + [f"{_name(p)}: row[{j + 1}]" for j, p in enumerate(props)])
+                parts.append(f"CALL {{ UNWIND $p.n{i} AS row CREATE (n:{_name(label)} {{{fields}}}) }}")
+            else:
+                parts.append(f"CALL {{ UNWIND $p.n{i} AS row MERGE (n:{_name(label)} {{{key(label)}: row.k}}) SET n += row.p }}")
+        counts = []
+        for i, (rtype, s, e, props) in enumerate(self._rel_slots()):
+            fields = ", ".join(f"{_name(p)}: row[{j + 2}]" for j, p in enumerate(props))
+            parts.append(
+                f"CALL {{ UNWIND $p.r{i} AS row MATCH (a:{_name(s)} {{{key(s)}: row[0]}}) "
+                f"MATCH (b:{_name(e)} {{{key(e)}: row[1]}}) CREATE (a)-[r:{_name(rtype)} {{{fields}}}]->(b) "
+                f"RETURN count(r) AS c{i} }}"
+            )
+            counts.append(f"c{i}")
+        texts = []
+        for i, label in enumerate(self._alias_labels()):
+            parts.append(
+                f"CALL {{ UNWIND $p.a{i} AS k MATCH (n:{_name(label)} {{{key(label)}: k}})<-[m:MENTIONS]-() "
+                f"WHERE m.text IS NOT NULL RETURN collect(DISTINCT [k, m.text]) AS t{i} }}"
+            )
+            texts.append(f"t{i}")
+        write = (WRITE_PREFIX + " ".join(parts)
+                 + f" RETURN [{', '.join(counts)}] AS counts, [{', '.join(texts) or ''}] AS texts")
+
+        # aliases: only the texts (the same subqueries, for forget_document)
+        alias_read = " ".join(parts[len(parts) - len(texts):]) + f" RETURN [{', '.join(texts)}] AS texts" if texts else ""
+        alias_set = " ".join(
+            f"CALL {{ UNWIND $p.s{i} AS row MATCH (n:{_name(label)} {{{key(label)}: row[0]}}) SET n.aliases = row[1] }}"
+            for i, label in enumerate(self._alias_labels())
+        ) + " RETURN 0 AS done"
+
+        # delete: the document's relationships (r.doc index per type), its owned nodes
+        # (by `doc` where the label has one, else by key: the Document), then shared
+        # nodes it touched that nothing supports any more
+        parts = []
+        removed = []
+        for i, rt in enumerate(schema.relationships.values()):
+            parts.append(f"CALL {{ MATCH ()-[r:{_name(rt.type)}]->() WHERE r.doc = $doc DELETE r RETURN count(*) AS d{i} }}")
+            removed.append(f"d{i}")
+        for i, nt in enumerate(n for n in schema.nodes.values() if n.owned):
+            prop = "doc" if "doc" in nt.properties else nt.key
+            parts.append(f"CALL {{ MATCH (n:{_name(nt.label)}) WHERE n.{_name(prop)} = $doc DETACH DELETE n "
+                         f"RETURN count(*) AS o{i} }}")
+            removed.append(f"o{i}")
+        for i, label in enumerate(schema.shared_labels):
+            parts.append(f"CALL {{ UNWIND $p.w{i} AS k MATCH (n:{_name(label)} {{{key(label)}: k}}) WHERE NOT (n)--() "
+                         f"DELETE n RETURN count(*) AS w{i} }}")
+            removed.append(f"w{i}")
+        delete = " ".join(parts) + f" RETURN {' + '.join(removed)} AS removed"
+
+        # what a previous version left: its hash, and whether any owned node of it exists
+        owned = [
+            f"EXISTS {{ MATCH (n:{_name(nt.label)}) WHERE n.{_name('doc')} = $id }}"
+            for nt in schema.nodes.values() if nt.owned and nt.label != DOC_LABEL and "doc" in nt.properties
+        ]
+        lock = (f"MERGE (d:{_name(DOC_LABEL)} {{{key(DOC_LABEL)}: $id}}) "
+                f"RETURN d.{_name(HASH_PROP)} AS h, {' OR '.join(owned) or 'false'} AS owned")
+
+        # (label, key) of shared nodes at either end of a relationship the document asserted
         shared = set(schema.shared_labels)
-        seen_doc = False
-        for rec in batch.nodes:
-            nt = schema.node(rec.label)
-            where = f"document {doc_id}: {rec.label} {rec.key!r}"
-            _check_scalar(rec.key, where)
-            props: dict[str, Any] = {}
-            for name, value in rec.props.items():
-                if name not in nt.properties:
-                    raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.label}")
-                props[name] = _prop_value(value, _type_of(nt.properties[name]), f"{where}.{name}")
-            if nt.key in props:
-                if props[nt.key] != rec.key:
-                    raise SchemaError(f"{where}: property {nt.key!r} {props[nt.key]!r} differs from the key")
-                del props[nt.key]
-            if nt.owned:
-                if "doc" in nt.properties:
-                    if props.get("doc") is None:
-                        props["doc"] = doc_id
-                    elif props["doc"] != doc_id:
-                        raise SchemaError(f"{where}: owned by document {props['doc']!r}, not by this batch")
-                elif rec.key != doc_id:
-                    raise SchemaError(f"{where}: a {rec.label} node in another document's batch")
-            if rec.label == DOC_LABEL:
-                seen_doc = True
-                if props.get(HASH_PROP) is None:
-                    props[HASH_PROP] = batch.content_hash
-                elif props[HASH_PROP] != batch.content_hash:
-                    raise SchemaError(f"{where}: {HASH_PROP} differs from the batch content hash")
-            slot = prep.nodes.setdefault(rec.label, {})
-            if rec.key in slot:
-                slot[rec.key].update(props)      # as MERGE + SET += twice would
-            else:
-                slot[rec.key] = props
-            if rec.label in shared:
-                prep.shared.add((rec.label, rec.key))
-        if not seen_doc:
-            raise SchemaError(f"document {doc_id}: the batch has no {DOC_LABEL} node {doc_id!r}")
-        prep.n_nodes = sum(len(v) for v in prep.nodes.values())
-
-        for rec in batch.rels:
-            rt = schema.rel(rec.type)
-            where = (f"document {doc_id}: {rec.start_label} {rec.start_key!r} -[:{rec.type}]-> "
-                     f"{rec.end_label} {rec.end_key!r}")
-            props = {}
-            for name, value in rec.props.items():
-                if name not in rt.properties:
-                    raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.type}")
-                props[name] = _prop_value(value, _type_of(rt.properties[name]), f"{where}.{name}")
-            if props.get("doc") != doc_id:
-                raise SchemaError(f"{where}: asserted by {props.get('doc')!r}, not by this batch")
-            for p in rt.merge_on:
-                if props.get(p) is None:
-                    raise SchemaError(f"{where}: merge property {p!r} is missing")
-            for label, key in ((rec.start_label, rec.start_key), (rec.end_label, rec.end_key)):
-                if not isinstance(key, str) or not key or "\x00" in key:
-                    raise SchemaError(f"{where}: bad endpoint key {key!r}")
-                if key not in prep.nodes.get(label, {}):
-                    if schema.node(label).owned:
-                        raise SchemaError(f"{where}: the {label} node {key!r} is not in the batch")
-                    prep.external.add((label, key))
-                if label in shared:
-                    prep.shared.add((label, key))
-            # The MERGE identity: endpoints + the schema's merge_on properties.
-            ident = (rec.start_key, rec.end_key, *(_freeze(props[p]) for p in rt.merge_on))
-            slot2 = prep.rels.setdefault((rec.type, rec.start_label, rec.end_label), {})
-            if ident in slot2:
-                slot2[ident].update(props)
-            else:
-                slot2[ident] = props
-        prep.n_rels = sum(len(v) for v in prep.rels.values())
-        return prep
-
-    def _node_stmt(self, label: str) -> str:
-        return f"UNWIND $rows AS row MERGE (n:{label} {{{self._key(label)}: row.key}}) SET n += row.props"
-
-    def _rel_stmt(self, rtype: str, start: str, end: str) -> str:
-        # Relationships were deduplicated on their MERGE identity in _prepare and the
-        # document's previous relationships are deleted earlier in the same transaction,
-        # so CREATE here is exactly MERGE (a)-[r:T {doc, <merge_on>}]->(b) SET r += props.
-        # (With MERGE the planner may answer the match from the r.doc index, which makes
-        # a large document quadratic.)
-        return (
-            f"UNWIND $rows AS row "
-            f"MATCH (a:{start} {{{self._key(start)}: row.a}}) MATCH (b:{end} {{{self._key(end)}: row.b}}) "
-            f"CREATE (a)-[r:{self.schema.rel(rtype).type}]->(b) SET r += row.props "
-            f"RETURN count(r) AS n"
-        )
+        branches: list[str] = []
+        for rt in schema.relationships.values():
+            for lab in rt.from_labels:
+                if lab in shared:
+                    branches.append(f"MATCH (x:{_name(lab)})-[r:{_name(rt.type)}]->() WHERE r.doc = $doc "
+                                    f"RETURN '{lab}' AS label, x.{key(lab)} AS key")
+            for lab in rt.to_labels:
+                if lab in shared:
+                    branches.append(f"MATCH ()-[r:{_name(rt.type)}]->(x:{_name(lab)}) WHERE r.doc = $doc "
+                                    f"RETURN '{lab}' AS label, x.{key(lab)} AS key")
+        touched = " UNION ".join(branches)
+        return {"write": write, "alias_read": alias_read, "alias_set": alias_set, "delete": delete,
+                "lock": lock, "touched": touched}
 
     def _touched_shared(self, tx: neo4j.ManagedTransaction, doc_id: str) -> set[tuple[str, str]]:
         """(label, key) of shared nodes at either end of a relationship asserted by doc_id."""
-        shared = set(self.schema.shared_labels)
-        branches: list[str] = []
-        for rt in self.schema.relationships.values():
-            for lab in rt.from_labels:
-                if lab in shared:
-                    branches.append(
-                        f"MATCH (x:{lab})-[r:{rt.type}]->() WHERE r.doc = $doc "
-                        f"RETURN '{lab}' AS label, x.{self._key(lab)} AS key"
-                    )
-            for lab in rt.to_labels:
-                if lab in shared:
-                    branches.append(
-                        f"MATCH ()-[r:{rt.type}]->(x:{lab}) WHERE r.doc = $doc "
-                        f"RETURN '{lab}' AS label, x.{self._key(lab)} AS key"
-                    )
-        if not branches:
+        stmt = self._statements["touched"]
+        if not stmt:
             return set()
-        res = tx.run(" UNION ".join(branches), doc=doc_id)
-        return {(rec["label"], rec["key"]) for rec in res if rec["key"] is not None}
+        return {(rec["label"], rec["key"]) for rec in tx.run(stmt, doc=doc_id) if rec["key"] is not None}
 
-    def _check_external(self, tx: neo4j.ManagedTransaction, prep: _Prepared) -> None:
+    def _check_external(self, tx: neo4j.ManagedTransaction, prep: Prepared) -> None:
         """Relationship endpoints that the batch does not contain must already exist."""
         by_label: dict[str, list[str]] = defaultdict(list)
         for label, key in sorted(prep.external):
             by_label[label].append(key)
         missing: list[str] = []
         for label, keys in by_label.items():
-            k = self._key(label)
+            k = _name(self._key(label))
             found: set[str] = set()
             for part in _chunks(keys):
-                res = tx.run(f"UNWIND $keys AS k MATCH (n:{label} {{{k}: k}}) RETURN n.{k} AS k", keys=list(part))
+                res = tx.run(f"UNWIND $keys AS k MATCH (n:{_name(label)} {{{k}: k}}) RETURN n.{k} AS k",
+                             keys=list(part))
                 found.update(rec["k"] for rec in res)
             missing += [f"{label} {key!r}" for key in keys if key not in found]
         if missing:
@@ -466,110 +628,124 @@ class Neo4jStore:
     def _delete_facts(self, tx: neo4j.ManagedTransaction, doc_id: str,
                       sweep: Iterable[tuple[str, str]]) -> int:
         """Remove what ``doc_id`` asserted; returns how many nodes/relationships went."""
-        removed = 0
-        # 1. every relationship the document asserted (index on r.doc per type)
-        for rt in self.schema.relationships.values():
-            rec = tx.run(
-                f"MATCH ()-[r:{rt.type}]->() WHERE r.doc = $doc DELETE r RETURN count(*) AS n", doc=doc_id,
-            ).single()
-            removed += rec["n"]
-        # 2. its owned nodes: by `doc` where the label has one, else by key (the Document)
-        for nt in self.schema.nodes.values():
-            if not nt.owned:
-                continue
-            prop = "doc" if "doc" in nt.properties else nt.key
-            rec = tx.run(
-                f"MATCH (n:{nt.label}) WHERE n.{prop} = $doc DETACH DELETE n RETURN count(*) AS n", doc=doc_id,
-            ).single()
-            removed += rec["n"]
-        # 3. shared nodes it touched that nothing supports any more
-        by_label: dict[str, list[str]] = defaultdict(list)
+        params: dict[str, Any] = {"doc": doc_id}
+        wanted = defaultdict(list)
         for label, key in sorted(sweep):
-            by_label[label].append(key)
-        for label, keys in by_label.items():
-            k = self._key(label)
-            for part in _chunks(keys):
-                rec = tx.run(
-                    f"UNWIND $keys AS k MATCH (n:{label} {{{k}: k}}) WHERE NOT (n)--() DELETE n "
-                    f"RETURN count(*) AS n",
-                    keys=list(part),
-                ).single()
-                removed += rec["n"]
-        return removed
+            wanted[label].append(key)
+        for i, label in enumerate(self.schema.shared_labels):
+            params[f"w{i}"] = wanted.get(label, [])
+        return tx.run(self._statements["delete"], p=params, doc=doc_id).single()["removed"]
 
-    def _recompute_aliases(self, tx: neo4j.ManagedTransaction, touched: Iterable[tuple[str, str]]) -> None:
+    def _alias_keys(self, touched: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+        labels = self._alias_labels()
+        keys: dict[str, list[str]] = {f"a{i}": [] for i in range(len(labels))}
+        index = {label: i for i, label in enumerate(labels)}
+        for label, key in sorted(touched):
+            if label in index:
+                keys[f"a{index[label]}"].append(key)
+        return keys
+
+    def _set_aliases(self, tx: neo4j.ManagedTransaction, texts: Sequence[Sequence[Sequence[str]]]) -> None:
         """``aliases`` = sorted distinct MENTIONS texts, for touched nodes that are mentioned.
 
         Deterministic: it depends only on the MENTIONS in the graph, not on write order.
         Nodes no MENTIONS points at keep the aliases their batch gave them (as in the
         FalkorDB store).  Sorted in Python: code point order on both stores.
         """
-        if "MENTIONS" not in self.schema.relationships:
-            return
-        targets = set(self.schema.rel("MENTIONS").to_labels)
-        by_label: dict[str, list[str]] = defaultdict(list)
-        for label, key in sorted(touched):
-            if label in targets and "aliases" in self.schema.node(label).properties:
-                by_label[label].append(key)
-        for label, keys in by_label.items():
-            k = self._key(label)
-            for part in _chunks(keys):
-                res = tx.run(
-                    f"UNWIND $keys AS k MATCH (n:{label} {{{k}: k}}) MATCH ()-[m:MENTIONS]->(n) "
-                    f"WHERE m.text IS NOT NULL RETURN k, collect(DISTINCT m.text) AS texts",
-                    keys=list(part),
-                )
-                rows = [{"key": rec["k"], "aliases": sorted(rec["texts"])} for rec in res]
-                if rows:
-                    tx.run(
-                        f"UNWIND $rows AS row MATCH (n:{label} {{{k}: row.key}}) SET n.aliases = row.aliases",
-                        rows=rows,
-                    ).consume()
+        params: dict[str, Any] = {}
+        any_rows = False
+        for i, pairs in enumerate(texts):
+            by_key: dict[str, set[str]] = defaultdict(set)
+            for key, text in pairs:
+                by_key[key].add(text)
+            params[f"s{i}"] = [[key, sorted(ts)] for key, ts in sorted(by_key.items())]
+            any_rows = any_rows or bool(by_key)
+        if any_rows:
+            tx.run(self._statements["alias_set"], p=params).consume()
 
-    def _write_rows(self, tx: neo4j.ManagedTransaction, prep: _Prepared) -> None:
-        for label in sorted(prep.nodes):
-            stmt = self._node_stmt(label)
-            rows = [{"key": key, "props": props} for key, props in prep.nodes[label].items()]
-            for part in _chunks(rows):
-                tx.run(stmt, rows=list(part)).consume()
-        for (rtype, start, end) in sorted(prep.rels):
-            stmt = self._rel_stmt(rtype, start, end)
-            rows = [{"a": ident[0], "b": ident[1], "props": props}
-                    for ident, props in prep.rels[(rtype, start, end)].items()]
-            for part in _chunks(rows):
-                got = tx.run(stmt, rows=list(part)).single()["n"]
-                if got != len(part):      # an endpoint vanished: never commit a partial write
+    def _recompute_aliases(self, tx: neo4j.ManagedTransaction, touched: Iterable[tuple[str, str]]) -> None:
+        stmt = self._statements["alias_read"]
+        keys = self._alias_keys(touched)
+        if not stmt or not any(keys.values()):
+            return
+        self._set_aliases(tx, tx.run(stmt, p=keys).single()["texts"])
+
+    def _write_rows(self, tx: neo4j.ManagedTransaction, prep: Prepared,
+                    touched: Iterable[tuple[str, str]]) -> None:
+        """Write the batch and set the aliases of ``touched``, in as few statements as fit."""
+        node_slots, rel_slots = self._node_slots(), self._rel_slots()
+        nodes: list[list[Any]] = []
+        for label, create, props in node_slots:
+            rows = prep.nodes.get(label, {})
+            if create:
+                nodes.append([[key] + [p.get(name) for name in props] for key, p in rows.items()])
+            else:
+                nodes.append([{"k": key, "p": p} for key, p in rows.items()])
+        rels: list[list[Any]] = []
+        for rtype, s, e, props in rel_slots:
+            rows = prep.rels.get((rtype, s, e), {})
+            rels.append([[ident[0], ident[1]] + [p.get(name) for name in props] for ident, p in rows.items()])
+        alias_keys = self._alias_keys(touched)
+        empty_n = {f"n{i}": [] for i in range(len(nodes))}
+        empty_r = {f"r{i}": [] for i in range(len(rels))}
+        empty_a = {k: [] for k in alias_keys}
+
+        # One statement when every group fits in a chunk; else nodes (chunked) first, then
+        # relationships (chunked), the alias texts with the last one.  Same text throughout.
+        if all(len(rows) <= CHUNK for rows in nodes + rels):
+            runs = [({f"n{i}": rows for i, rows in enumerate(nodes)},
+                     {f"r{i}": rows for i, rows in enumerate(rels)})]
+        else:
+            runs = []
+            for start in range(0, max(len(r) for r in nodes), CHUNK):
+                runs.append(({f"n{i}": rows[start:start + CHUNK] for i, rows in enumerate(nodes)}, empty_r))
+            longest = max((len(r) for r in rels), default=0)
+            for start in range(0, longest, CHUNK):
+                runs.append((empty_n, {f"r{i}": rows[start:start + CHUNK] for i, rows in enumerate(rels)}))
+            if not longest:
+                runs.append((empty_n, empty_r))
+        stmt = self._statements["write"]
+        texts: Sequence[Any] = ()
+        for n, (node_params, rel_params) in enumerate(runs):
+            last = n == len(runs) - 1
+            rec = tx.run(stmt, p={**node_params, **rel_params, **(alias_keys if last else empty_a)}).single()
+            for (rtype, _s, _e, _p), want, got in zip(rel_slots, (len(v) for v in rel_params.values()), rec["counts"]):
+                if got != want:      # an endpoint vanished: never commit a partial write
                     raise StoreError(
-                        f"Neo4j at {self.uri}: document {prep.doc_id}: wrote {got} of {len(part)} "
+                        f"Neo4j at {self.uri}: document {prep.doc_id}: wrote {got} of {want} "
                         f"{rtype} relationships (an endpoint is missing)"
                     )
+            if last:
+                texts = rec["texts"]
+        self._set_aliases(tx, texts)
 
     def write_document(self, batch: GraphBatch) -> WriteResult:
         prep = self._prepare(batch)
-        doc_match = f"(d:{DOC_LABEL} {{{self._key(DOC_LABEL)}: $id}})"
 
         def work(tx: neo4j.ManagedTransaction) -> WriteResult:
-            rec = tx.run(f"OPTIONAL MATCH {doc_match} RETURN d IS NOT NULL AS e, d.{HASH_PROP} AS h",
-                         id=prep.doc_id).single()
+            # MERGE takes the key's lock: a concurrent writer of the same document waits
+            # here until the other commits, then sees its hash.  When the hash is the
+            # same nothing is changed (a MERGE that matches writes nothing).
+            rec = tx.run(self._statements["lock"], id=prep.doc_id).single()
             if rec["h"] == prep.content_hash:
                 return WriteResult(prep.doc_id, "unchanged")
-            # MERGE takes the key's lock: a concurrent writer of the same document waits
-            # here until the other commits, then sees its hash.  Matching touches nothing.
-            h = tx.run(f"MERGE {doc_match} RETURN d.{HASH_PROP} AS h", id=prep.doc_id).single()["h"]
-            if h == prep.content_hash:
-                return WriteResult(prep.doc_id, "unchanged")
-            existed = bool(rec["e"]) or h is not None
+            existed = rec["h"] is not None or bool(rec["owned"])
             self._check_external(tx, prep)
             old_touched = self._touched_shared(tx, prep.doc_id) if existed else set()
             if existed:
                 self._delete_facts(tx, prep.doc_id, old_touched - prep.external)
-            self._write_rows(tx, prep)
-            self._recompute_aliases(tx, old_touched | prep.shared)
+            self._write_rows(tx, prep, old_touched | prep.shared)
             return WriteResult(prep.doc_id, "replaced" if existed else "written",
                                nodes=prep.n_nodes, rels=prep.n_rels)
 
         with self._errors(f"write document {batch.doc_id!r}"), self._session() as s:
-            return s.execute_write(work)
+            try:
+                return s.execute_write(work)
+            except ClientError as exc:
+                if exc.code == "Neo.ClientError.Schema.ConstraintValidationFailed":
+                    # an owned node of this document has the key of another document's
+                    raise SchemaError(f"document {batch.doc_id}: {_first_line(exc)}") from None
+                raise
 
     def forget_document(self, doc_id: str) -> bool:
         """Remove the document, its owned nodes, its relationships and orphaned shared nodes."""
