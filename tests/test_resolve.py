@@ -82,3 +82,21 @@ def test_bad_corrections_file_names_the_file(tmp_path):
     f.write_text("aliases:\n  - canonical: x\n", encoding="utf-8")
     with pytest.raises(InputError, match="bad.yaml"):
         Corrections.load(f)
+
+
+def test_policy_noise_variants_are_one_node_and_persons_need_the_same_jurisdiction():
+    from kg.records import Mention, Span
+    from kg.resolve import person_entity, policy_entity
+    from kg.extract.gazetteer import load_gazetteer
+
+    a = policy_entity(Mention("POLICY", "伊州区2023年深化“放管服”改革工作要点", Span(0, 1)))
+    b = policy_entity(Mention("POLICY", "伊州区2023年深化放管服改革工作要点", Span(0, 1)))
+    c = policy_entity(Mention("POLICY", "自治区实施〈优化营商环境条例〉办法", Span(0, 1)))
+    d = policy_entity(Mention("POLICY", "自治区实施<优化营商环境条例>办法", Span(0, 1)))
+    assert a.id == b.id and c.id == d.id and a.id != c.id
+    assert a.props["year"] == 2023
+    gz = load_gazetteer()
+    p1 = person_entity(Mention("PERSON", "市长张伟", Span(0, 1), {"name": "张伟", "role": "市长"}), gz.places["340200"])
+    p2 = person_entity(Mention("PERSON", "张伟", Span(0, 1), {"name": "张伟"}), gz.places["340200"])
+    p3 = person_entity(Mention("PERSON", "张伟", Span(0, 1), {"name": "张伟"}), gz.places["341500"])
+    assert p1.id == p2.id != p3.id
