@@ -270,11 +270,14 @@ class _Columns:
     def observe(self, props: dict[str, Any]) -> None:
         for name, value in props.items():
             if isinstance(value, list) and value:
-                kind = ("boolean" if isinstance(value[0], bool) else "string" if isinstance(value[0], str)
-                        else "double")
+                # prepare_batch left one kind per list (numbers: all floats when any is)
+                first = value[0]
+                kind = ("boolean" if isinstance(first, bool) else "string" if isinstance(first, str)
+                        else "double" if isinstance(first, float) else "long")
                 seen = self.array_kind.setdefault(name, kind)
                 if seen != kind:
-                    raise SchemaError(f"{self.where}.{name}: lists of {seen} and of {kind} in one column")
+                    raise SchemaError(f"{self.where}.{name}: lists of {seen} and lists of {kind}; a neo4j-admin "
+                                      f"column has one type")
 
     def header_type(self, name: str) -> str:
         typ = _type_of(self.spec[name])
