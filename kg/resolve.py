@@ -146,6 +146,7 @@ def _level_place(chain: list[Place], char: str) -> Place | None:
 
 _ALIAS = re.compile(r"\([^()]*\)?$")
 _BRANCH = re.compile(r"^(?P<body>.+?局)(?P<place>[\u4e00-\u9fff]{2,4})(?P<suffix>分局|支队|大队|分中心)$")
+_GROUP_OFFICE = re.compile(r"^(?P<group>.+?(?:领导小组|委员会|工作小组|专项小组))办公室$")
 _COLLECTIVE = re.compile(r"相关|有关|各|部门\(单位\)|直属")
 
 
@@ -185,6 +186,10 @@ class _UnitResolver:
         if bm and label == "Unit":
             parent_name = f"{jur_name}{self._canonical_body(bm.group('body'))}"
             parents.append(("Unit", f"{jur_id}|{parent_name}"))
+        om = _GROUP_OFFICE.match(display)
+        if om and label == "Unit":
+            # the office of a leading group belongs to the group (…领导小组办公室 -> …领导小组)
+            parents.append(("Unit", f"{jur_id}|{om.group('group')}"))
         return Entity(label, ent_id, display, {
             "kind": "collective" if label == "Collective" else unit_kind(display), "level": _level_of(place, jur_id), "jurisdiction": jur_id,
         }, tuple(parents))

@@ -100,3 +100,11 @@ def test_policy_noise_variants_are_one_node_and_persons_need_the_same_jurisdicti
     p2 = person_entity(Mention("PERSON", "张伟", Span(0, 1), {"name": "张伟"}), gz.places["340200"])
     p3 = person_entity(Mention("PERSON", "张伟", Span(0, 1), {"name": "张伟"}), gz.places["341500"])
     assert p1.id == p2.id != p3.id
+
+
+def test_office_of_a_leading_group_belongs_to_the_group(seed003):
+    ex, rd = seed003
+    office = next(e for e in rd.entities.values() if e.name == "伊州区放管服改革协调领导小组办公室")
+    assert ("Unit", "650502|伊州区放管服改革协调领导小组") in office.parents
+    group = rd.entities["650502|伊州区放管服改革协调领导小组"]
+    assert group.props["kind"] == "leading_group"
