@@ -50,10 +50,9 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping as _MappingABC
-from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import redis
 from redis.backoff import NoBackoff
@@ -63,6 +62,8 @@ from kg.errors import ProvisionError, SchemaError, StoreError
 from kg.records import GraphBatch
 from kg.schema import Schema, load_schema
 from kg.stores.base import Stats, WriteResult
+from kg.stores.prepare import CHUNK_ROWS, DOC_LABEL, HASH_PROP, Prepared, prepare_batch
+from kg.stores.prepare import chunks as _chunks
 
 __all__ = ["EmbeddedServer", "FalkorStore", "DEFAULT_GRAPH", "CHUNK_ROWS"]
 
@@ -71,9 +72,6 @@ LOG_NAME = "falkordb.log"
 PID_NAME = "falkordb.pid"
 LOCK_NAME = "falkordb.lock"
 DEFAULT_GRAPH = "kg"
-CHUNK_ROWS = 5000            # rows per UNWIND statement
-DOC_LABEL = "Document"       # the owned label whose key is the document id
-HASH_PROP = "sha256"         # Document property holding GraphBatch.content_hash
 _MAX_SUN_PATH = 107          # sockaddr_un.sun_path is 108 bytes incl. the NUL
 _WATCH_RETRIES = 20
 
@@ -504,37 +502,6 @@ def _param(value: Any, where: str) -> Any:
     raise ValueError(f"{where}: unsupported value type {type(value).__name__}")
 
 
-def _prop_value(value: Any, typ: str, where: str) -> Any:
-    """Check a node/relationship property against its schema type; normalise it."""
-    if value is None:
-        return None
-    ok: bool
-    if typ == "string":
-        ok = isinstance(value, str)
-    elif typ == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif typ == "float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok:
-            value = float(value)
-    elif typ == "boolean":
-        ok = isinstance(value, bool)
-    elif typ == "list":
-        ok = isinstance(value, (list, tuple)) and all(
-            isinstance(v, (str, int, float, bool)) for v in value
-        )
-        if ok:
-            value = list(value)
-    else:  # an unknown type name in the schema: accept primitives only
-        ok = isinstance(value, (str, int, float, bool))
-    if not ok:
-        raise SchemaError(f"{where}: expected {typ}, got {type(value).__name__} {value!r:.60}")
-    try:
-        return _param(value, where)
-    except ValueError as e:
-        raise SchemaError(str(e)) from None
-
-
 def _plain(value: Any) -> Any:
     """A falkordb result value as plain Python (nodes/edges -> dicts, paths -> lists)."""
     from falkordb import Edge, Node
@@ -596,20 +563,6 @@ def _reply_error(reply: Any) -> BaseException | None:
 # ---------------------------------------------------------------------------------
 # the store
 # ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Prepared:
-    """A validated batch, grouped and normalised, ready to become statements."""
-
-    doc_id: str
-    content_hash: str
-    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)     # label -> key -> props
-    rels: dict[tuple[str, str, str], dict[tuple, dict[str, Any]]] = field(default_factory=dict)
-    external: set[tuple[str, str]] = field(default_factory=set)   # endpoints not in the batch
-    shared: set[tuple[str, str]] = field(default_factory=set)     # shared nodes the batch touches
-    n_nodes: int = 0
-    n_rels: int = 0
 
 
 class FalkorStore:
@@ -1037,7 +990,7 @@ class FalkorStore:
         """The property that ties an owned node to its document (Document: its key)."""
         return self._key(label) if label == "Document" else "doc"
 
-    def _check_external(self, prep: _Prepared) -> None:
+    def _check_external(self, prep: Prepared) -> None:
         """Relationship endpoints that the batch does not contain must already exist."""
         by_label: dict[str, list[str]] = {}
         for label, key in sorted(prep.external):
@@ -1083,7 +1036,7 @@ class FalkorStore:
                 ))
         return out
 
-    def _write_statements(self, prep: _Prepared) -> list[tuple[str, dict]]:
+    def _write_statements(self, prep: Prepared) -> list[tuple[str, dict]]:
         out: list[tuple[str, dict]] = []
         for label, rows in prep.nodes.items():
             k = self._key(label)
@@ -1099,7 +1052,7 @@ class FalkorStore:
                 f"MERGE (a)-[r:{rtype} {{{merge_map}}}]->(b) SET r += row.props"
             )
             data = [
-                {"a": ident[0], "b": ident[1], "m": dict(zip(merge_on, ident[2:])), "props": props}
+                {"a": ident[0], "b": ident[1], "m": {p: props[p] for p in merge_on}, "props": props}
                 for ident, props in rows.items()
             ]
             out += [(cypher, {"rows": chunk}) for chunk in _chunks(data)]
@@ -1130,90 +1083,10 @@ class FalkorStore:
                 ))
         return out
 
-    def _prepare(self, batch: GraphBatch) -> _Prepared:
-        """Validate a batch against the schema and group it; raises SchemaError."""
-        schema = self.schema
-        schema.validate(batch.nodes, batch.rels)
-        doc_id = batch.doc_id
-        if not isinstance(doc_id, str) or not doc_id:
-            raise SchemaError("batch without a document id")
-        if not isinstance(batch.content_hash, str) or not batch.content_hash:
-            raise SchemaError(f"document {doc_id}: batch without a content hash")
-        prep = _Prepared(doc_id=doc_id, content_hash=batch.content_hash)
-        shared = set(schema.shared_labels)
-        seen_doc = False
-        for rec in batch.nodes:
-            nt = schema.node(rec.label)
-            where = f"document {doc_id}: {rec.label} {rec.key!r}"
-            if "\x00" in rec.key:
-                raise SchemaError(f"{where}: key contains a NUL character")
-            props: dict[str, Any] = {}
-            for name, value in rec.props.items():
-                if name not in nt.properties:
-                    raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.label}")
-                typ = nt.properties[name].get("type", "string") if isinstance(nt.properties[name], Mapping) else str(nt.properties[name])
-                props[name] = _prop_value(value, typ, f"{where}.{name}")
-            if nt.key in props:
-                if props[nt.key] != rec.key:
-                    raise SchemaError(f"{where}: property {nt.key!r} {props[nt.key]!r} differs from the key")
-                del props[nt.key]
-            if nt.owned:
-                if "doc" in nt.properties:
-                    if props.get("doc") is None:
-                        props["doc"] = doc_id
-                    elif props["doc"] != doc_id:
-                        raise SchemaError(f"{where}: owned by document {props['doc']!r}, not by this batch")
-                elif rec.key != doc_id:
-                    raise SchemaError(f"{where}: a {rec.label} node in another document's batch")
-            if rec.label == DOC_LABEL:
-                seen_doc = True
-                if props.get(HASH_PROP) is None:
-                    props[HASH_PROP] = batch.content_hash
-                elif props[HASH_PROP] != batch.content_hash:
-                    raise SchemaError(f"{where}: {HASH_PROP} differs from the batch content hash")
-            slot = prep.nodes.setdefault(rec.label, {})
-            if rec.key in slot:
-                slot[rec.key].update(props)  # the same node twice: later values win, as MERGE + SET += would
-            else:
-                slot[rec.key] = props
-            if rec.label in shared:
-                prep.shared.add((rec.label, rec.key))
-        if not seen_doc:
-            raise SchemaError(f"document {doc_id}: the batch has no {DOC_LABEL} node {doc_id!r}")
-        prep.n_nodes = sum(len(v) for v in prep.nodes.values())
+    def _prepare(self, batch: GraphBatch) -> Prepared:
+        """Validate a batch against the schema and group it; raises SchemaError.
 
-        for rec in batch.rels:
-            rt = schema.rel(rec.type)
-            where = f"document {doc_id}: {rec.start_label} {rec.start_key!r} -[:{rec.type}]-> {rec.end_label} {rec.end_key!r}"
-            props = {}
-            for name, value in rec.props.items():
-                if name not in rt.properties:
-                    raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.type}")
-                props[name] = _prop_value(value, str(rt.properties[name]), f"{where}.{name}")
-            if props.get("doc") != doc_id:
-                raise SchemaError(f"{where}: asserted by {props.get('doc')!r}, not by this batch")
-            for p in rt.merge_on:
-                if props.get(p) is None:
-                    raise SchemaError(f"{where}: merge property {p!r} is missing")
-            for label, key in ((rec.start_label, rec.start_key), (rec.end_label, rec.end_key)):
-                if not isinstance(key, str) or not key or "\x00" in key:
-                    raise SchemaError(f"{where}: bad endpoint key {key!r}")
-                if key not in prep.nodes.get(label, {}):
-                    if schema.node(label).owned:
-                        raise SchemaError(f"{where}: the {label} node {key!r} is not in the batch")
-                    prep.external.add((label, key))
-                if label in shared:
-                    prep.shared.add((label, key))
-            ident = (rec.start_key, rec.end_key, *(props[p] for p in rt.merge_on))
-            slot = prep.rels.setdefault((rec.type, rec.start_label, rec.end_label), {})
-            if ident in slot:
-                slot[ident].update(props)
-            else:
-                slot[ident] = props
-        prep.n_rels = sum(len(v) for v in prep.rels.values())
-        return prep
-
-
-def _chunks(rows: list[Any], size: int = CHUNK_ROWS) -> Iterator[list[Any]]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+        The rules of :func:`kg.stores.prepare.prepare_batch` (the Neo4j store's too),
+        with ``uniform_lists=False``: FalkorDB stores a list property that mixes types
+        as it is."""
+        return prepare_batch(batch, self.schema, uniform_lists=False)

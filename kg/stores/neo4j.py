@@ -19,11 +19,9 @@ graph); every value travels as a parameter.
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -42,6 +40,9 @@ from kg.errors import SchemaError, StoreError
 from kg.records import GraphBatch
 from kg.schema import Schema, load_schema
 from kg.stores.base import Stats, WriteResult
+from kg.stores.prepare import DOC_LABEL, HASH_PROP, Prepared
+from kg.stores.prepare import chunks as _chunks
+from kg.stores.prepare import prepare_batch as _prepare_batch
 
 # The driver reports retries ("Transaction failed and will be retried ...") and defunct
 # connections through logging; without a handler Python would print them on stderr, in
@@ -54,8 +55,6 @@ CHUNK = 5000                      # rows per UNWIND statement
 # keep the cached plan instead of re-planning it whenever a growing graph makes the
 # statistics "stale" (Neo4j does that every 10 s early on, ~1-2 s each time).
 WRITE_PREFIX = "CYPHER replan=skip "
-DOC_LABEL = "Document"            # the owned label whose key is the document id
-HASH_PROP = "sha256"              # Document property holding GraphBatch.content_hash
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
 
@@ -99,83 +98,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class _Where:
-    """Where a value sits, formatted only when an error message needs it (a batch has
-    tens of thousands of values and almost never an error)."""
-
-    __slots__ = ("fmt", "args")
-
-    def __init__(self, fmt: str, *args: Any) -> None:
-        self.fmt = fmt
-        self.args = args
-
-    def __format__(self, spec: str) -> str:
-        return self.fmt.format(*self.args)
-
-    __str__ = lambda self: self.fmt.format(*self.args)  # noqa: E731
-
-
-def _check_scalar(value: Any, where: Any, name: str = "", index: int | None = None) -> Any:
-    """NUL-free strings, finite floats, 64-bit integers; errors name where[.name][[index]]."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise SchemaError(f"{_at(where, name, index)}: string contains a NUL character")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise SchemaError(f"{_at(where, name, index)}: {value} is not a finite number")
-    elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
-        raise SchemaError(f"{_at(where, name, index)}: integer {value} does not fit in 64 bits")
-    return value
-
-
-def _at(where: Any, name: str = "", index: int | None = None) -> str:
-    return f"{where}{'.' + name if name else ''}{'' if index is None else f'[{index}]'}"
-
-
-def _prop_value(value: Any, typ: str, where: Any, name: str = "") -> Any:
-    """Check a property against its schema type (same rules as the FalkorDB store).
-    Errors name ``where.name``."""
-    if value is None:
-        return None
-    if typ == "string":
-        ok = isinstance(value, str)
-    elif typ == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif typ == "float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok:
-            value = float(value)
-    elif typ == "boolean":
-        ok = isinstance(value, bool)
-    elif typ == "list":
-        ok = isinstance(value, (list, tuple)) and all(isinstance(v, _SCALARS) for v in value)
-        if ok:
-            value = [_check_scalar(v, where, name, i) for i, v in enumerate(value)]
-            kinds = {str if isinstance(v, str) else bool if isinstance(v, bool) else float for v in value}
-            if len(kinds) > 1:
-                raise SchemaError(f"{_at(where, name)}: Neo4j cannot store a list that mixes types: {value!r:.60}")
-            if float in kinds and any(isinstance(v, float) for v in value):
-                value = [float(v) for v in value]
-    else:  # an unknown type name in the schema: accept primitives only
-        ok = isinstance(value, _SCALARS)
-    if not ok:
-        raise SchemaError(f"{_at(where, name)}: expected {typ}, got {type(value).__name__} {value!r:.60}")
-    return _check_scalar(value, where, name)
-
-
-def _type_of(spec: Any) -> str:
-    return str(spec.get("type", "string")) if isinstance(spec, Mapping) else str(spec)
-
-
-def _freeze(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
-
-
 def _name(name: str) -> str:
     """A label, type or property name as a quoted Cypher identifier (`end` is a keyword)."""
     return "`" + str(name).replace("`", "``") + "`"
@@ -186,113 +108,15 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(str(msg).split())
 
 
-@dataclass
-class Prepared:
-    """A validated batch, grouped and normalised, ready to become UNWIND rows
-    (or CSV rows: :mod:`kg.export` uses the same rules)."""
-
-    doc_id: str
-    content_hash: str
-    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)    # label -> key -> props
-    rels: dict[tuple[str, str, str], dict[tuple, dict[str, Any]]] = field(default_factory=dict)
-    shared: set[tuple[str, str]] = field(default_factory=set)     # shared (label, key) it touches
-    external: set[tuple[str, str]] = field(default_factory=set)   # endpoints not in the batch
-    n_nodes: int = 0
-    n_rels: int = 0
-
-
 def prepare_batch(batch: GraphBatch, schema: Schema) -> Prepared:
     """Validate a batch against the schema and group it; raises SchemaError.
 
-    The rules are the FalkorDB store's, so both stores hold the same graph: known
-    labels/types/properties only, values of the schema's types, owned nodes belong
-    to this document (``doc`` filled in when missing), a Document node for the
-    document carrying ``sha256``, every relationship asserted by this document with
-    its ``merge_on`` properties.  Duplicates merge (later values win).
+    The rules of :func:`kg.stores.prepare.prepare_batch` (the FalkorDB store's too, so
+    both stores hold the same graph), with ``uniform_lists=True``: Neo4j cannot store a
+    list property that mixes types, so such a list is rejected and a numeric list with
+    a float in it becomes all floats.
     """
-    schema.validate(batch.nodes, batch.rels)
-    doc_id = batch.doc_id
-    if not isinstance(doc_id, str) or not doc_id:
-        raise SchemaError("batch without a document id")
-    if not isinstance(batch.content_hash, str) or not batch.content_hash:
-        raise SchemaError(f"document {doc_id}: batch without a content hash")
-    prep = Prepared(doc_id=doc_id, content_hash=batch.content_hash)
-    shared = set(schema.shared_labels)
-    node_types = {lab: {p: _type_of(spec) for p, spec in nt.properties.items()} for lab, nt in schema.nodes.items()}
-    rel_types = {t: {p: _type_of(spec) for p, spec in rt.properties.items()} for t, rt in schema.relationships.items()}
-    seen_doc = False
-    for rec in batch.nodes:
-        nt = schema.node(rec.label)
-        where = _Where("document {}: {} {!r}", doc_id, rec.label, rec.key)
-        _check_scalar(rec.key, where)
-        props: dict[str, Any] = {}
-        types = node_types[rec.label]
-        for name, value in rec.props.items():
-            if name not in types:
-                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.label}")
-            props[name] = _prop_value(value, types[name], where, name)
-        if nt.key in props:
-            if props[nt.key] != rec.key:
-                raise SchemaError(f"{where}: property {nt.key!r} {props[nt.key]!r} differs from the key")
-            del props[nt.key]
-        if nt.owned:
-            if "doc" in nt.properties:
-                if props.get("doc") is None:
-                    props["doc"] = doc_id
-                elif props["doc"] != doc_id:
-                    raise SchemaError(f"{where}: owned by document {props['doc']!r}, not by this batch")
-            elif rec.key != doc_id:
-                raise SchemaError(f"{where}: a {rec.label} node in another document's batch")
-        if rec.label == DOC_LABEL:
-            seen_doc = True
-            if props.get(HASH_PROP) is None:
-                props[HASH_PROP] = batch.content_hash
-            elif props[HASH_PROP] != batch.content_hash:
-                raise SchemaError(f"{where}: {HASH_PROP} differs from the batch content hash")
-        slot = prep.nodes.setdefault(rec.label, {})
-        if rec.key in slot:
-            slot[rec.key].update(props)      # as MERGE + SET += twice would
-        else:
-            slot[rec.key] = props
-        if rec.label in shared:
-            prep.shared.add((rec.label, rec.key))
-    if not seen_doc:
-        raise SchemaError(f"document {doc_id}: the batch has no {DOC_LABEL} node {doc_id!r}")
-    prep.n_nodes = sum(len(v) for v in prep.nodes.values())
-
-    for rec in batch.rels:
-        rt = schema.rel(rec.type)
-        where = _Where("document {}: {} {!r} -[:{}]-> {} {!r}", doc_id, rec.start_label, rec.start_key,
-                       rec.type, rec.end_label, rec.end_key)
-        props = {}
-        types = rel_types[rec.type]
-        for name, value in rec.props.items():
-            if name not in types:
-                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.type}")
-            props[name] = _prop_value(value, types[name], where, name)
-        if props.get("doc") != doc_id:
-            raise SchemaError(f"{where}: asserted by {props.get('doc')!r}, not by this batch")
-        for p in rt.merge_on:
-            if props.get(p) is None:
-                raise SchemaError(f"{where}: merge property {p!r} is missing")
-        for label, key in ((rec.start_label, rec.start_key), (rec.end_label, rec.end_key)):
-            if not isinstance(key, str) or not key or "\x00" in key:
-                raise SchemaError(f"{where}: bad endpoint key {key!r}")
-            if key not in prep.nodes.get(label, {}):
-                if schema.node(label).owned:
-                    raise SchemaError(f"{where}: the {label} node {key!r} is not in the batch")
-                prep.external.add((label, key))
-            if label in shared:
-                prep.shared.add((label, key))
-        # The MERGE identity: endpoints + the schema's merge_on properties.
-        ident = (rec.start_key, rec.end_key, *(_freeze(props[p]) for p in rt.merge_on))
-        slot2 = prep.rels.setdefault((rec.type, rec.start_label, rec.end_label), {})
-        if ident in slot2:
-            slot2[ident].update(props)
-        else:
-            slot2[ident] = props
-    prep.n_rels = sum(len(v) for v in prep.rels.values())
-    return prep
+    return _prepare_batch(batch, schema, uniform_lists=True)
 
 
 def extra_index_statements(schema: Schema) -> list[str]:
