@@ -52,7 +52,7 @@ import weakref
 from collections.abc import Mapping as _MappingABC
 from datetime import date, datetime, time as dtime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import redis
 from redis.backoff import NoBackoff
@@ -853,49 +853,56 @@ class FalkorStore:
 
     def write_document(self, batch: GraphBatch) -> WriteResult:
         prep = self._prepare(batch)
-        for _ in range(_WATCH_RETRIES):
-            with self._conn.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(self.graph_name)
-                    old_hash = self.document_hash(batch.doc_id)
-                    if old_hash == batch.content_hash:
-                        return WriteResult(batch.doc_id, "unchanged")
-                    old_touched = self._touched_shared(batch.doc_id)
-                    self._check_external(prep)
-                    sweep = old_touched - prep.external
-                    commands = [
-                        *self._forget_statements(batch.doc_id, sweep),
-                        *self._write_statements(prep),
-                        *self._alias_statements(old_touched | prep.shared),
-                    ]
-                    pipe.multi()
-                    for cypher, params in commands:
-                        pipe.execute_command("GRAPH.QUERY", self.graph_name, self._header(params) + cypher)
-                    replies = pipe.execute(raise_on_error=False)
-                except redis.WatchError as e:
-                    if "occurred while watching" in str(e):
-                        # redis-py turns a lost connection/timeout into WatchError: EXEC may have run
-                        raise self._error(f"write of document {batch.doc_id} (connection lost; it may or may not have been applied)", e) from e
-                    time.sleep(0.01)
-                    continue
-                except (redis.RedisError, OSError) as e:
-                    raise self._error(f"write of document {batch.doc_id}", e) from e
-            self._check_replies(replies, commands, batch.doc_id, compensate=True)
-            status = "written" if old_hash is None else "replaced"
-            return WriteResult(batch.doc_id, status, nodes=prep.n_nodes, rels=prep.n_rels)
-        raise StoreError(
-            f"FalkorDB at {self.location}: write of document {batch.doc_id}: the graph kept changing "
-            f"under us ({_WATCH_RETRIES} attempts)"
-        )
+        outcome: dict[str, Any] = {}
+
+        def plan() -> list[tuple[str, Any]] | None:
+            old_hash = self.document_hash(batch.doc_id)
+            outcome["old_hash"] = old_hash
+            if old_hash == batch.content_hash:
+                return None
+            old_touched = self._touched_shared(batch.doc_id)
+            self._check_external(prep)
+            sweep = old_touched - prep.external
+            return [
+                *self._forget_statements(batch.doc_id, sweep),
+                *self._write_statements(prep),
+                *self._alias_statements(old_touched | prep.shared),
+            ]
+
+        done = self._watched(f"write of document {batch.doc_id}", plan)
+        if done is None:
+            return WriteResult(batch.doc_id, "unchanged")
+        commands, replies = done
+        self._check_replies(replies, commands, batch.doc_id, compensate=True)
+        status = "written" if outcome["old_hash"] is None else "replaced"
+        return WriteResult(batch.doc_id, status, nodes=prep.n_nodes, rels=prep.n_rels)
 
     def forget_document(self, doc_id: str) -> bool:
         """Remove the document, its owned nodes, its relationships and orphaned shared nodes."""
+        def plan() -> list[tuple[str, Any]]:
+            touched = self._touched_shared(doc_id)
+            return [*self._forget_statements(doc_id, touched), *self._alias_statements(touched)]
+
+        commands, replies = self._watched(f"forget of document {doc_id}", plan)
+        self._check_replies(replies, commands, doc_id, compensate=False)
+        removed = 0.0
+        for reply in replies:
+            st = _stats_of(reply)
+            removed += st.get("Nodes deleted", 0) + st.get("Relationships deleted", 0)
+        return removed > 0
+
+    def _watched(self, action: str, plan: Callable[[], list[tuple[str, Any]] | None]
+                 ) -> tuple[list[tuple[str, Any]], list[Any]] | None:
+        """Decide under WATCH (``plan`` reads the graph and returns the statements, or None
+        for nothing to do), then run the statements in one MULTI/EXEC; retry when another
+        client changed the graph in between.  Returns (statements, replies)."""
         for _ in range(_WATCH_RETRIES):
             with self._conn.pipeline(transaction=True) as pipe:
                 try:
                     pipe.watch(self.graph_name)
-                    touched = self._touched_shared(doc_id)
-                    commands = [*self._forget_statements(doc_id, touched), *self._alias_statements(touched)]
+                    commands = plan()
+                    if commands is None:
+                        return None
                     pipe.multi()
                     for cypher, params in commands:
                         pipe.execute_command("GRAPH.QUERY", self.graph_name, self._header(params) + cypher)
@@ -903,20 +910,14 @@ class FalkorStore:
                 except redis.WatchError as e:
                     if "occurred while watching" in str(e):
                         # redis-py turns a lost connection/timeout into WatchError: EXEC may have run
-                        raise self._error(f"forget of document {doc_id} (connection lost; it may or may not have been applied)", e) from e
+                        raise self._error(f"{action} (connection lost; it may or may not have been applied)", e) from e
                     time.sleep(0.01)
                     continue
                 except (redis.RedisError, OSError) as e:
-                    raise self._error(f"forget of document {doc_id}", e) from e
-            self._check_replies(replies, commands, doc_id, compensate=False)
-            removed = 0.0
-            for reply in replies:
-                st = _stats_of(reply)
-                removed += st.get("Nodes deleted", 0) + st.get("Relationships deleted", 0)
-            return removed > 0
+                    raise self._error(action, e) from e
+            return commands, replies
         raise StoreError(
-            f"FalkorDB at {self.location}: forget of document {doc_id}: the graph kept changing "
-            f"under us ({_WATCH_RETRIES} attempts)"
+            f"FalkorDB at {self.location}: {action}: the graph kept changing under us ({_WATCH_RETRIES} attempts)"
         )
 
     def _check_replies(self, replies: Sequence[Any], commands: Sequence[tuple[str, Any]], doc_id: str,
