@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 from kg.extract import rules
 from kg.extract.shadow import Shadow, make_shadow
 from kg.records import (
-    Deadline, DocStructure, Extraction, FieldLine, Item, Mention, Outcome, Span, TaskRecord,
+    Deadline, DocStructure, Extraction, Item, Mention, Outcome, Span, TaskRecord,
 )
 
 _SPAN_KEYS = {"UNIT": "units", "POLICY": "policies", "PLACE": "places", "PERSON": "persons",
@@ -383,8 +383,6 @@ def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
     """A news/report paragraph that reports several quantified reforms in turn
     (``…招商改革成效显著,…400个。田长制改革试点先行,…28万亩。``) gives one task per
     quantified sentence; unquantified sentences stay with the one before them."""
-    bounds = [it.span.start] + [m.end() for m in re.finditer(r"。", text[it.span.start:it.span.end])
-                                 for _ in [0]]
     bounds = [it.span.start] + [it.span.start + m.end() for m in re.finditer("。", text[it.span.start:it.span.end])]
     if bounds[-1] < it.span.end:
         bounds.append(it.span.end)

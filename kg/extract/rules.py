@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import ahocorasick
 import yaml
@@ -502,7 +502,6 @@ def find_persons(shadow: str) -> list[Hit]:
 
 # --- outcomes ----------------------------------------------------------------------------
 
-_NUM = r"(?:\d+(?:\.\d+)?|\*{1,3}|[xX]{2}|[一二两三四五六七八九十百千万]+)"
 
 
 @lru_cache(maxsize=1)
@@ -575,15 +574,9 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
 
 # --- deadlines ----------------------------------------------------------------------------
 
-_DL = re.compile(
-    r"(?P<y>20\d{2}|19\d{2})?\s*年?\s*(?:(?P<m>\d{1,2})\s*月(?P<part>上旬|中旬|下旬|底|末|份)?(?:(?P<d>\d{1,2})日)?)?"
-)
-
 
 def normalise_deadline(text: str, doc_year: int | None) -> str | None:
     """202312月底前 -> 2023-12-31; 6月底前 -> <doc year>-06-30; 2022年底 -> 2022-12-31."""
-    import calendar
-
     t = text.replace(" ", "")
     m = re.search(r"(20\d{2}|19\d{2})年?(\d{1,2})月(上旬|中旬|下旬|底|末|份)?(?:(\d{1,2})日)?", t)
     if m and 1 <= int(m.group(2)) <= 12:
@@ -614,6 +607,3 @@ def _day(y: int, mo: int, part: str | None, d: str | None) -> str:
         day = last
     return f"{y:04d}-{mo:02d}-{day:02d}"
 
-
-def iter_field_units(value: str, offset: int) -> Iterator[tuple[str, int, int]]:
-    yield from split_units(value, offset)
