@@ -297,3 +297,9 @@ def test_masked_numbers_are_outcomes_without_a_value():
     masked = [o for o in outs.values() if o.masked]
     assert len(masked) == 2 and all(o.value is None for o in masked)
     assert {o.unit for o in masked} == {"项", "%"}
+
+
+def test_province_before_sheng_zhi_is_the_short_name():
+    text = "省委深改组关于开展湖南省直管县体制改革试点的意见,位于湖南经济发展轴上。"
+    ex = extract(segment(source(text)))
+    assert [m.text for m in ex.places] == ["湖南"]

@@ -15,7 +15,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from kg.extract.gazetteer import load_gazetteer
+from kg.extract.gazetteer import load_gazetteer, short_name
 
 Hit = tuple[str, int, int, dict[str, Any]]
 
@@ -383,6 +383,8 @@ def find_places(shadow: str) -> list[Hit]:
         if not places or name in _GENERIC_PLACE:
             continue
         short = name != places[0].name
+        if not short and name[-1] in "省市区县" and shadow[e:e + 1] == "直" and short_name(name):
+            continue   # 湖南省直管县: the 省 belongs to 省直管; the short-name hit covers 湖南
         if short and e < len(shadow) and shadow[e] in "区县镇乡省州盟旗":
             continue   # part of a longer, unknown name
         if len(name) == 2 and not short and s > 0 and "\u4e00" <= shadow[s - 1] <= "\u9fff":
