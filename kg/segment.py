@@ -407,6 +407,8 @@ def _paragraph_items(text: str, base: int, headings: tuple[Heading, ...],
         s0, e0 = start + lead, end - (len(line) - len(line.rstrip()))
         if e0 - s0 < 30 or any(a < e0 and s0 < b for a, b in covered):
             continue
+        if start > base and _mid_sentence_break(text, start - 1, base):
+            continue   # the rest of a sentence a page break cut (…行政服\n2、务事项…)
         if first_marker < s0 and items:
             continue   # inside the numbered body: a stray paragraph, not a reform
         n += 1

@@ -303,3 +303,18 @@ def test_province_before_sheng_zhi_is_the_short_name():
     text = "省委深改组关于开展湖南省直管县体制改革试点的意见,位于湖南经济发展轴上。"
     ex = extract(segment(source(text)))
     assert [m.text for m in ex.places] == ["湖南"]
+
+
+def test_measures_that_continue_a_reform_stay_with_it():
+    text = ("民生领域释放红利。学前教育普惠率达到95%。大力推进学前教育普及普惠工作,新建幼儿园12所。"
+            "全面推广社区嵌入式养老模式,建成养老机构52个。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["民生领域释放红利"]
+    assert len(ex.tasks[0].outcomes) == 3
+
+
+def test_the_rest_of_a_sentence_cut_by_a_page_break_is_not_a_task():
+    text = ("市级大厅运行三年以来,共办理各类行政审批、行政审批、行政审批、行政审批、行政审批、行政服\n"
+            "2、务事项30余万件,按时办结率100%,群众满意率99%以上,各项工作走在全省前列。\n")
+    ex = extract(segment(source(text)))
+    assert not any(t.title.startswith("2、") or t.title.startswith("务事项") for t in ex.tasks)

@@ -370,6 +370,14 @@ def _dated_targets(text: str, it: Item) -> list[tuple[Item, tuple[str, Span]]]:
     return out
 
 
+# sentences that continue the reform before them rather than name a new one: figures
+# (其中, 累计), and measures opening with an adverb or verb (大力推进…, 全面推广…) — a new
+# reform in a news paragraph opens with its name (田长制改革试点先行, “房证同交”民生改革)
+_ELABORATION = re.compile(
+    r"\s*(?:其中|其余|其他|同时|此外|另外|目前|截至|截止|累计|"
+    r"(?:大力|全面|积极|持续|着力|加快|不断|进一步|深入)?(?:推进|推广|推动|实施|开展|建立|完善|加强|深化|落实|打造|构建|探索))")
+
+
 def _starts_with_place(sentence: str) -> bool:
     """临猗县作为试点县,… — a local example of the reform before, not a reform of its own."""
     from kg.extract.gazetteer import load_gazetteer
@@ -392,8 +400,8 @@ def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
         return [it]
     groups: list[list[tuple[int, int]]] = []
     for (a, b), q in zip(sentences, quantified):
-        if re.match(r"\s*(?:其中|同时|此外|另外|目前|截至|截止|累计)", text[a:b]) or _starts_with_place(text[a:b]):
-            q = False   # an elaboration (a figure, a local example) of the sentence before
+        if _ELABORATION.match(text[a:b]) or _starts_with_place(text[a:b]):
+            q = False   # an elaboration (a figure, a local example, a further measure) of the sentence before
         if q and groups and any(any(x <= o.span.start < y for o in outcomes) for x, y in groups[-1]):
             groups.append([(a, b)])
         elif groups:
