@@ -318,3 +318,9 @@ def test_the_rest_of_a_sentence_cut_by_a_page_break_is_not_a_task():
             "2、务事项30余万件,按时办结率100%,群众满意率99%以上,各项工作走在全省前列。\n")
     ex = extract(segment(source(text)))
     assert not any(t.title.startswith("2、") or t.title.startswith("务事项") for t in ex.tasks)
+
+
+def test_townships_named_on_their_own_but_not_xiang_words():
+    text = "系统集成推进,北辛乡苹果入选全国产业强镇,庙上乡建成示范园;为城乡融合发展,送戏下乡。"
+    ex = extract(segment(source(text)))
+    assert [m.text for m in ex.places] == ["北辛乡", "庙上乡"]

@@ -368,6 +368,10 @@ def _region_pattern() -> re.Pattern[str]:
                       rf"|(?<=[、与和及])(?:{_alt(load_lexicon().regions)})(?![{_CJK}]{{2}})")
 
 
+# a township named on its own after a clause break (…推进,北辛乡苹果入选…): two characters
+# + 乡, not a 乡-word (城乡, 下乡, 返乡, 家乡) and not a function word (为城乡)
+_TOWNSHIP = re.compile(rf"(?<=[，,、。；;：:\s])(?![为在对向和与让使把被将从各])[{_CJK}](?![城下返家故回思])[{_CJK}]乡"
+                       rf"(?![村镇亲土愁情音])")
 _GENERIC_PLACE = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区", "高新区"}
 
 
@@ -397,6 +401,8 @@ def find_places(shadow: str) -> list[Hit]:
             continue
         hits.append(("PLACE", s, e, {"adcode": places[0].adcode, "name": places[0].name,
                                         "level": places[0].level, "short": short}))
+    for m in _TOWNSHIP.finditer(shadow):
+        hits.append(("PLACE", m.start(), m.end(), {"level": "township"}))
     for m in _region_pattern().finditer(shadow):
         hits.append(("PLACE", m.start(), m.end(), {"level": "region"}))
     for m in _MASKED_PLACE.finditer(shadow):
