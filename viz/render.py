@@ -214,30 +214,22 @@ def _ordered(counts: Counter, table: Mapping[str, Any]) -> list:
 
 
 def _legend(styles: Mapping[str, Any], labels: Counter, types: Counter) -> str:
-    out = ['<aside id="kg-legend" aria-label="legend">', "<h2>图例 Legend</h2>", "<h3>节点 Nodes</h3>"]
-    if labels:
-        out.append('<ul class="kg-legend-nodes">')
-        for label in _ordered(labels, styles["nodes"]):
-            style = node_style(styles, label)
-            name = "(no label)" if label is None else label
-            out.append(f'<li data-label="{_esc(name)}">{_node_swatch(style)}'
+    out = ['<aside id="kg-legend" aria-label="legend">', "<h2>图例 Legend</h2>"]
+    sections = (("节点 Nodes", "nodes", "label", "(no label)", labels, node_style, _node_swatch),
+                ("关系 Edges", "edges", "type", "(no type)", types, edge_style, _edge_swatch))
+    for heading, kind, attr, unnamed, counts, style_of, swatch in sections:
+        out.append(f"<h3>{heading}</h3>")
+        if not counts:
+            out.append('<p class="kg-empty">—</p>')
+            continue
+        out.append(f'<ul class="kg-legend-{kind}">')
+        for key in _ordered(counts, styles[kind]):
+            style = style_of(styles, key)
+            name = unnamed if key is None else key
+            out.append(f'<li data-{attr}="{_esc(name)}">{swatch(style)}'
                        f"<span>{_esc(name)} {_esc(style.get('zh', ''))}</span>"
-                       f'<span class="kg-n">{labels[label]}</span></li>')
+                       f'<span class="kg-n">{counts[key]}</span></li>')
         out.append("</ul>")
-    else:
-        out.append('<p class="kg-empty">—</p>')
-    out.append("<h3>关系 Edges</h3>")
-    if types:
-        out.append('<ul class="kg-legend-edges">')
-        for rel in _ordered(types, styles["edges"]):
-            style = edge_style(styles, rel)
-            name = "(no type)" if rel is None else rel
-            out.append(f'<li data-type="{_esc(name)}">{_edge_swatch(style)}'
-                       f"<span>{_esc(name)} {_esc(style.get('zh', ''))}</span>"
-                       f'<span class="kg-n">{types[rel]}</span></li>')
-        out.append("</ul>")
-    else:
-        out.append('<p class="kg-empty">—</p>')
     out.append("</aside>")
     return "\n".join(out)
 
