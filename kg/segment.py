@@ -96,10 +96,10 @@ def segment(source: SourceText) -> DocStructure:
     folded = fold(source.text)
     if folded == source.text:
         return _segment(source, source.text)
-    return _restore(_segment(source, folded), source.text)
+    return _restore(_segment(source, folded), source.text, folded)
 
 
-def _restore(st: DocStructure, original: str) -> DocStructure:
+def _restore(st: DocStructure, original: str, folded: str) -> DocStructure:
     def cut(span: Span | None) -> str | None:
         return original[span.start:span.end] if span else None
 
@@ -110,7 +110,7 @@ def _restore(st: DocStructure, original: str) -> DocStructure:
     headings = tuple(replace(h, text=original[h.span.end - len(h.text):h.span.end]) for h in st.headings)
     issuer = st.issuer
     if issuer:
-        pos = fold(original).find(issuer, st.source.body_start)
+        pos = folded.find(issuer, st.source.body_start)
         issuer = original[pos:pos + len(issuer)] if pos >= 0 else issuer
     return replace(st, title=cut(st.title_span), doc_number=cut(st.doc_number_span), issuer=issuer,
                    headings=headings, items=items)
