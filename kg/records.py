@@ -117,6 +117,7 @@ class Outcome:
     value: float | None  # None when masked
     unit: str | None
     masked: bool = False
+    value_max: float | None = None  # the upper bound of a range (1-2% -> value 1, value_max 2)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 import pytest
 
 from kg.extract.pipeline import extract, extraction_to_contract, nlp
-from kg.extract.rules import normalise_deadline, split_units
+from kg.extract.rules import find_outcomes, normalise_deadline, split_units
 from kg.extract.shadow import make_shadow
 from kg.segment import segment
 from tests.conftest import SEED_003, source
@@ -324,3 +324,44 @@ def test_townships_named_on_their_own_but_not_xiang_words():
     text = "系统集成推进,北辛乡苹果入选全国产业强镇,庙上乡建成示范园;为城乡融合发展,送戏下乡。"
     ex = extract(segment(source(text)))
     assert [m.text for m in ex.places] == ["北辛乡", "庙上乡"]
+
+
+def _outcome_texts(text: str) -> list[str]:
+    return [text[h[1]:h[2]] for h in find_outcomes(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a range keeps both bounds and is one outcome
+    ("按规定收取1-2%的发展基金。", ["按规定收取1-2%的发展基金"]),
+    # a number after a conjunction starts its own phrase; a word like 涉及 is no conjunction
+    ("完善改革评估等5项机制和12项制度。", ["完善改革评估等5项机制", "12项制度"]),
+    ("共涉及35个区政府部门。", ["共涉及35个区政府部门"]),
+    # a closing quote is part of the metric; a date's 年 is not
+    ("全区累计整治“空心村”*个,整治集镇市场*个。", ["全区累计整治“空心村”*个", "整治集镇市场*个"]),
+    ("2022年我区营商环境排名攀升3个位次。", ["我区营商环境排名攀升3个位次"]),
+    # a count with no words of its own joins the next count of its clause
+    ("目前,*个企事业单位创建达标率为*%。", ["*个企事业单位创建达标率为*%"]),
+    # per mille is a unit
+    ("人口自然增长率控制在5.5‰以内。", ["人口自然增长率控制在5.5‰以内"]),
+])
+def test_outcome_phrase_boundaries(text, expected):
+    assert _outcome_texts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "濱海新區4個月前成立。",             # a time reference (traditional script, folded)
+    "全区*个乡镇(街道)便民服务中心全面推开。",   # how many areas there are: a scope
+    "我市12个县区,各有分工。",
+    "“放管服”改革成为全省第一批示范案例。",     # an ordinal batch, not a ranking
+])
+def test_not_outcomes(text):
+    from kg.extract.shadow import fold
+    assert _outcome_texts(fold(text)) == []
+
+
+def test_outcome_ranges_and_scopes_keep_the_numbers_that_are_results():
+    outs = {o.text: o for t in extract(segment(source(
+        "1、小型水利工程产权制度改革。按规定收取1-2%的发展基金,全市10个乡镇全部建成“省级生态乡镇”。\n"))).tasks
+        for o in t.outcomes}
+    assert outs["按规定收取1-2%的发展基金"].value == 1 and outs["按规定收取1-2%的发展基金"].value_max == 2
+    assert "全市10个乡镇全部建成“省级生态乡镇”" in outs      # not a scope: something was achieved

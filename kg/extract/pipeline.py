@@ -498,7 +498,8 @@ def _prose_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Menti
 
 def _outcome(m: Mention) -> Outcome:
     a = m.attrs
-    return Outcome(m.text, m.span, a.get("metric"), a.get("value"), a.get("unit"), bool(a.get("masked")))
+    return Outcome(m.text, m.span, a.get("metric"), a.get("value"), a.get("unit"), bool(a.get("masked")),
+                   a.get("value_max"))
 
 
 def _dedupe(ms: list[Mention]) -> list[Mention]:
@@ -554,7 +555,7 @@ def extraction_to_contract(ex: Extraction, canonical: dict[tuple[int, int, str],
                           "span": [t.deadline.span.start, t.deadline.span.end]} if t.deadline else None),
             "cites": [m(c) for c in t.cites],
             "outcomes": [{"text": o.text, "metric": o.metric, "value": o.value, "unit": o.unit,
-                          "masked": o.masked, "span": [o.span.start, o.span.end]} for o in t.outcomes],
+                          "masked": o.masked, "value_max": o.value_max, "span": [o.span.start, o.span.end]} for o in t.outcomes],
         } for t in ex.tasks],
         "units": grouped(ex.units),
         "policies": grouped(ex.policies),

@@ -6,6 +6,7 @@ pipeline maps them back to the original text.  Lexicons live in ``kg/data/lexico
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -510,45 +511,85 @@ def find_persons(shadow: str) -> list[Hit]:
 
 # --- outcomes ----------------------------------------------------------------------------
 
+_NUM = r"\d+(?:\.\d+)?"
 
 
 @lru_cache(maxsize=1)
 def _outcome_pattern() -> re.Pattern[str]:
     units = _alt(load_lexicon().outcome_units)
     return re.compile(
-        rf"(?P<num>\d+(?:\.\d+)?|\*{{1,3}}|[xX]{{2}})\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
+        rf"(?P<num>{_NUM}(?:\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?|\*{{1,3}}|[xX]{{2}})"
+        rf"\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
         rf"(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
     )
 
 
-# rankings: 全省排名第二, 位居全国第3
-_RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位)?")
+# rankings: 全省排名第二, 位居全国第3 (not 全省第一批: an ordinal batch, not a rank)
+_RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?"
+                   r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位)?(?![批次届轮期个家项])")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
+_CONJ_NOT_AFTER = {"和": "温缓饱调柔总平", "及": "涉普波危顾触惠提殃", "与": "参给赋授"}
+
+
+def _is_conj(text: str, i: int) -> bool:
+    """``text[i]`` joins two phrases (和/及/与), not part of a word (涉及, 参与, 缓和)."""
+    ch = text[i]
+    return ch in _CONJ_NOT_AFTER and not (i > 0 and text[i - 1] in _CONJ_NOT_AFTER[ch])
+
+_TIME_UNITS = ("个月", "年", "天", "日", "个小时", "小时", "个工作日", "工作日")
+# 全区*个乡镇, 我市12个县区: how many areas there are, a scope, not an outcome
+_SCOPE_BEFORE = re.compile(r"(?:全|我)[国省市区县州乡镇]$")
+_SCOPE_AFTER = re.compile(r"^(?:乡镇|乡|镇|村|社区|街道|县|区|市|省|县区|县市区|市辖区|行政村|自然村)[(（、,，]")
+_MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
+
+
+def _number_value(num: str, mult: str | None) -> tuple[float | None, float | None]:
+    """(value, value_max) of a core's number: a range 1-2 gives both, a mask neither."""
+    nums = re.findall(_NUM, num)
+    if not nums:
+        return None, None
+    k = _MULT.get(mult or "", 1)
+    low = float(nums[0]) * k
+    return low, (float(nums[1]) * k if len(nums) > 1 else None)
 
 
 def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[Hit]:
     """Quantified phrases: the number and its unit, widened to the clause around it
     (never across punctuation or into a neighbouring number), so the phrase names what
-    was counted (精简177项, 203项行政审批事项)."""
+    was counted (精简177项, 203项行政审批事项).
+
+    Not outcomes: time references (4个月前), scope counts (全区*个乡镇: how many
+    areas there are), bare classifiers with nothing counted (a lone ``*个``).  A number
+    right after a conjunction starts a new conjunct and takes the words after it
+    (…和53项高效节灌工程); a count with no words of its own joins the next count
+    of its clause (*个企事业单位创建达标率为*%); a range (1-2%) keeps both bounds."""
     end = len(shadow) if end is None else end
     cores: list[re.Match[str]] = []
+    barriers: list[tuple[int, int]] = []          # every number found, kept or not
     for m in _outcome_pattern().finditer(shadow, start, end):
         s, e = m.start(), m.end()
         prev = shadow[s - 1] if s > 0 else ""
         if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
-        if re.match(r"\d+(?:\.\d+)?$", m.group("num")) and m.group("unit") in ("年",):
+        if m.group("num")[0].isdigit() and m.group("unit") in ("年",):
+            continue
+        barriers.append((s, e))
+        unit = m.group("unit")
+        if unit in _TIME_UNITS and re.match(r"(?:之)?(?:前|后|以来)", shadow[e:e + 2]):
+            continue
+        if unit == "个" and _SCOPE_BEFORE.search(shadow[max(start, s - 2):s]) and _SCOPE_AFTER.match(shadow[e:e + 3]):
             continue
         cores.append(m)
     # merge pairs a short gap apart (16大类37个小类, 为21户企业提供担保贷款*万元)
     groups: list[list[re.Match[str]]] = []
     for m in cores:
-        if groups and _MERGE_GAP.match(shadow[groups[-1][-1].end():m.start()]) \
-                and m.start() - groups[-1][-1].end() <= 8:
-            groups[-1].append(m)
-        else:
-            groups.append([m])
+        if groups and m.start() - groups[-1][-1].end() <= 8:
+            gap = shadow[groups[-1][-1].end():m.start()]
+            if _MERGE_GAP.match(gap):
+                groups[-1].append(m)
+                continue
+        groups.append([m])
     hits: list[Hit] = []
     for m in _RANK.finditer(shadow, start, end):
         a = m.start()
@@ -556,27 +597,55 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             a -= 1
         hits.append(("OUTCOME", a, m.end(), {"metric": shadow[a:m.start()] or None, "value": None,
                                              "unit": "rank", "masked": False, "rank": m.group("n")}))
-    for gi, grp in enumerate(groups):
-        first, last = grp[0], grp[-1]
-        s, e = first.start(), last.end()
-        left_limit = groups[gi - 1][-1].end() if gi else start
-        right_limit = groups[gi + 1][0].start() if gi + 1 < len(groups) else end
+
+    def left_edge(s: int, limit: int) -> int:
+        if s > limit and (shadow[s - 1] == "、" or _is_conj(shadow, s - 1)):
+            return s                              # …和53项…: a new conjunct starts here
         a = s
-        # widen left to the clause start, never over another number (a year, a mask)
-        while a > left_limit and s - a < 16 and shadow[a - 1] not in _CLAUSE_STOP \
+        while a > limit and s - a < 16 and (shadow[a - 1] not in _CLAUSE_STOP or shadow[a - 1] in "“”\"") \
                 and not shadow[a - 1].isdigit() and shadow[a - 1] not in "*xX":
             a -= 1
+        while a < s and shadow[a] in "“”\"" and shadow[a:s].count(shadow[a]) == 1 and shadow[a] != "“":
+            a += 1                                # a closing quote whose opening one is outside
+        while a < s and (_is_conj(shadow, a) or shadow[a] in "年月日号" and a > 0 and shadow[a - 1].isdigit()):
+            a += 1                                # nor on a conjunction or a date's 年 (2022年我区…)
+        return a
+
+    barrier_starts = [bs for bs, _ in barriers]   # in text order, never overlapping
+    barrier_ends = [be for _, be in barriers]
+    spans: list[list[Any]] = []                   # [left edge, groups' start, end, group]
+    for grp in groups:
+        s, e = grp[0].start(), grp[-1].end()
+        k = bisect.bisect_right(barrier_ends, s)
+        left_limit = max(start, barrier_ends[k - 1]) if k else start
+        a = left_edge(s, left_limit)
+        if spans and spans[-1][0] == spans[-1][1] and s - spans[-1][2] <= 16 \
+                and not any(shadow[k] in _CLAUSE_STOP or _is_conj(shadow, k) for k in range(spans[-1][2], s)):
+            # *个企事业单位创建达标率为*%: the first count has no words of its own
+            spans[-1][2], spans[-1][3] = e, spans[-1][3] + grp
+            continue
+        spans.append([a, s, e, list(grp)])
+    for a, s, e, grp in spans:
+        k = bisect.bisect_left(barrier_starts, e)
+        right_limit = min(end, barrier_starts[k]) if k < len(barrier_starts) else end
         b = e
         while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\"") \
                 and not shadow[b].isdigit() and shadow[b] != "*":
             b += 1
+        while b > e and _is_conj(shadow, b - 1):   # never end on a conjunction either
+            b -= 1
+        first = grp[0]
+        if a == s and b == first.end() and first.group("unit") == "个":
+            continue                              # a lone *个: nothing counted
         num = first.group("num")
         masked = not num[0].isdigit()
-        value = None if masked else float(num) * {"万": 1e4, "亿": 1e8, "千": 1e3}.get(first.group("mult") or "", 1)
+        value, value_max = _number_value(num, first.group("mult"))
         unit = (first.group("mult") or "") + first.group("unit") if first.group("unit") in ("元", "人", "户", "亩", "件", "家") \
             else first.group("unit")
-        metric = shadow[a:s].strip() or None
-        hits.append(("OUTCOME", a, b, {"metric": metric, "value": value, "unit": unit, "masked": masked}))
+        attrs = {"metric": shadow[a:s].strip() or None, "value": value, "unit": unit, "masked": masked}
+        if value_max is not None:
+            attrs["value_max"] = value_max
+        hits.append(("OUTCOME", a, b, attrs))
     return hits
 
 
