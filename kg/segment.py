@@ -39,6 +39,8 @@ _MARKER_ANY = re.compile(
 )
 _LINE_START = re.compile(r"(?m)^[ \t\u3000•·●○◆■□▪\-]*")
 _INLINE_BEFORE = set("。；;！？!?")
+# a short line that ends like a document title (…的讲话, …工作要点, …实施方案)
+_TITLE_END = re.compile(r"^[^。；;，,！？]{4,60}(?:讲话|报告|发言|要点|方案|意见|通知|总结|汇报)$")
 
 # Field labels (what a task's owner/deadline line is called) -> normalised role.
 FIELD_LABELS: dict[str, str] = {
@@ -273,6 +275,9 @@ def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
     prev = text[i]
     if level in (5, 6):   # 一是/二是, 一要/二要 run inside paragraphs
         return prev in "。；;，,:：" or prev in _CLOSE
+    if level == 1 and _TITLE_END.search(text[text.rfind("\n", base, start) + 1:start]):
+        # "1、2022年在全市…会议上的讲话一、立足…": the first heading glued to the title line
+        return True
     if prev in _INLINE_BEFORE or prev in _CLOSE or prev in "〕】":
         # "(1)" right after a heading sentence, or "2.xxx" after the previous item's "。"
         return True
@@ -501,6 +506,8 @@ def _paragraph_end(text: str, start: int) -> int:
             pass
         elif _FIELD.match(line):
             in_fields, end = True, line_end
+        elif not in_fields and _mid_sentence_break(text, pos - 1, 0):
+            end = line_end       # "…行政服\n2、务事项…": the sentence goes on after a page break
         elif in_fields and len(line) <= 40 and not re.search(r"[。：:！？]", line) and not _MARKER_ANY.match(line):
             end = line_end
         else:

@@ -152,3 +152,18 @@ def test_page_number_inside_a_broken_sentence_is_not_an_item():
             "2、务事项30余万件,按时办结率100%。\n")
     st = segment(source(text))
     assert [it.number for it in st.items if it.level] == ["1"]
+    # ...and the item goes on over the page break: its body holds the rest of the sentence
+    item = next(it for it in st.items if it.level)
+    assert text.index("按时办结率100%") < item.body_span.end
+
+
+def test_first_heading_glued_to_the_title_line():
+    text = ("1、2022年在全市行政服务大厅工作会议上的讲话一、立足建设全国一流的行政服务大厅,"
+            "把思想统一到市委的决策部署上来。各级大厅主动进取,锐意创新,取得了显著成果。\n"
+            "二、突出工作重点,持续深化行政审批制度改革。\n")
+    st = segment(source(text))
+    assert [(it.level, it.number, it.title) for it in st.items if it.level == 1] == [
+        (1, "一", "立足建设全国一流的行政服务大厅"), (1, "二", "突出工作重点")]
+    # a 一、 inside ordinary prose is still no heading
+    prose = "会议强调,要抓好三件事:一、二季度要完成目标。\n"
+    assert not [it for it in segment(source(prose)).items if it.level == 1]
