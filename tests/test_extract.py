@@ -343,6 +343,12 @@ def _outcome_texts(text: str) -> list[str]:
     ("目前,*个企事业单位创建达标率为*%。", ["*个企事业单位创建达标率为*%"]),
     # per mille is a unit
     ("人口自然增长率控制在5.5‰以内。", ["人口自然增长率控制在5.5‰以内"]),
+    # a Chinese numeral with a magnitude is a count; a small one is a word
+    ("先后提供就业岗位两万余个,三项指标走在前列。", ["先后提供就业岗位两万余个"]),
+    # a result without a unit of its own after 压缩为/减至
+    ("将6个环节压缩为1,实现一窗受理。", ["将6个环节压缩为1"]),
+    # the area a figure is about is its scope, not a second figure
+    ("全市12个乡村e镇总投资22.59亿元。", ["乡村e镇总投资22.59亿元"]),
 ])
 def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
@@ -365,3 +371,10 @@ def test_outcome_ranges_and_scopes_keep_the_numbers_that_are_results():
         for o in t.outcomes}
     assert outs["按规定收取1-2%的发展基金"].value == 1 and outs["按规定收取1-2%的发展基金"].value_max == 2
     assert "全市10个乡镇全部建成“省级生态乡镇”" in outs      # not a scope: something was achieved
+
+
+def test_chinese_numeral_counts_have_values():
+    from kg.extract.rules import cn_number
+    assert [cn_number(x) for x in ("一百二十", "两万", "三千五百万", "十二", "百")] == [120, 20000, 35_000_000, 12, 100]
+    outs = [o for t in extract(segment(source("1、民生改革。提供就业岗位两万余个。\n"))).tasks for o in t.outcomes]
+    assert [(o.value, o.unit) for o in outs] == [(20000, "个")]

@@ -518,7 +518,8 @@ _NUM = r"\d+(?:\.\d+)?"
 def _outcome_pattern() -> re.Pattern[str]:
     units = _alt(load_lexicon().outcome_units)
     return re.compile(
-        rf"(?P<num>{_NUM}(?:\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?|\*{{1,3}}|[xX]{{2}})"
+        rf"(?P<num>{_NUM}(?:\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?|\*{{1,3}}|[xX]{{2}}"
+        rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}][{_CN_DIGITS}零]*?[百千万亿](?:[{_CN_DIGITS}零]*[百千万亿])*)"
         rf"\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
         rf"(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
     )
@@ -542,13 +543,38 @@ _TIME_UNITS = ("个月", "年", "天", "日", "个小时", "小时", "个工作�
 _SCOPE_BEFORE = re.compile(r"(?:全|我)[国省市区县州乡镇]$")
 _SCOPE_AFTER = re.compile(r"^(?:乡镇|乡|镇|村|社区|街道|县|区|市|省|县区|县市区|市辖区|行政村|自然村)[(（、,，]")
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
+_TO_BARE = re.compile(rf"{_NUM}(?=[，,。；;、\s]|$)")
+# Chinese numerals with a magnitude (两万余个, 三千多人); small ones (三项指标, 一枚印章)
+# are words more often than counts
+_CN_DIGITS = "一二两三四五六七八九十"
+_CN_VALUE = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+
+
+def cn_number(s: str) -> int | None:
+    """一百二十 -> 120, 两万 -> 20000, 三千五百万 -> 35000000; None if not a numeral."""
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_VALUE:
+            digit = _CN_VALUE[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            total = (total + section + (digit or 0)) * _CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
 
 
 def _number_value(num: str, mult: str | None) -> tuple[float | None, float | None]:
     """(value, value_max) of a core's number: a range 1-2 gives both, a mask neither."""
     nums = re.findall(_NUM, num)
     if not nums:
-        return None, None
+        cn = cn_number(num)
+        return (None, None) if cn is None else (float(cn) * _MULT.get(mult or "", 1), None)
     k = _MULT.get(mult or "", 1)
     low = float(nums[0]) * k
     return low, (float(nums[1]) * k if len(nums) > 1 else None)
@@ -572,7 +598,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         prev = shadow[s - 1] if s > 0 else ""
         if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
-        if m.group("num")[0].isdigit() and m.group("unit") in ("年",):
+        if m.group("num")[0] not in "*xX" and m.group("unit") in ("年",):
             continue
         barriers.append((s, e))
         unit = m.group("unit")
@@ -587,7 +613,10 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         if groups and m.start() - groups[-1][-1].end() <= 8:
             gap = shadow[groups[-1][-1].end():m.start()]
             if _MERGE_GAP.match(gap):
-                groups[-1].append(m)
+                if len(groups[-1]) == 1 and _SCOPE_BEFORE.search(shadow[max(start, groups[-1][0].start() - 2):groups[-1][0].start()]):
+                    groups[-1] = [m]           # 全市12个乡村e镇总投资22.59亿元: the first is the scope
+                else:
+                    groups[-1].append(m)
                 continue
         groups.append([m])
     hits: list[Hit] = []
@@ -634,11 +663,14 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             b += 1
         while b > e and _is_conj(shadow, b - 1):   # never end on a conjunction either
             b -= 1
+        tail = _TO_BARE.match(shadow, b) if b > e and shadow[b - 1] in "为至到" else None
+        if tail:
+            b = tail.end()                        # 将6个环节压缩为1: the result has no unit of its own
         first = grp[0]
         if a == s and b == first.end() and first.group("unit") == "个":
             continue                              # a lone *个: nothing counted
         num = first.group("num")
-        masked = not num[0].isdigit()
+        masked = num[0] in "*xX"
         value, value_max = _number_value(num, first.group("mult"))
         unit = (first.group("mult") or "") + first.group("unit") if first.group("unit") in ("元", "人", "户", "亩", "件", "家") \
             else first.group("unit")
