@@ -378,3 +378,15 @@ def test_chinese_numeral_counts_have_values():
     assert [cn_number(x) for x in ("一百二十", "两万", "三千五百万", "十二", "百")] == [120, 20000, 35_000_000, 12, 100]
     outs = [o for t in extract(segment(source("1、民生改革。提供就业岗位两万余个。\n"))).tasks for o in t.outcomes]
     assert [(o.value, o.unit) for o in outs] == [(20000, "个")]
+
+
+def test_generic_addressees_in_prose_are_not_units_but_owners_are():
+    text = ("1、深化审批改革。各部门要高度重视,各有關部門要抓好落实,区直各部门(单位)要细化措施。"
+            "(市发改委牵头,有关部门按职责分工负责)\n")
+    ex = extract(segment(source(text)))
+    units = {m.text for m in ex.units}
+    assert "各部门" not in units and "各有關部門" not in units
+    assert "区直各部门(单位)" in units
+    t = ex.tasks[0]
+    assert [u.text for u in t.lead_units] == ["市发改委"]
+    assert [u.text for u in t.support_units] == ["有关部门"]

@@ -101,6 +101,11 @@ def _mentions(doc: Doc, key: str, text: str) -> list[Mention]:
 # --- task assembly -----------------------------------------------------------------------
 
 
+# "各部门要高度重视", "有关部门": an addressee class without a jurisdiction or a qualifier
+# names nobody in running prose; as a task's owner (a field, 会同, …按职责分工负责) it stays
+_GENERIC_COLLECTIVE = re.compile(r"[省市区县]?各(?:有关|相关)?部门|各?(?:有关|相关)(?:部门|单位)")
+
+
 def extract(structure: DocStructure) -> Extraction:
     text = structure.source.text
     pipeline = nlp()
@@ -121,7 +126,8 @@ def extract(structure: DocStructure) -> Extraction:
     field_units = [u for t in tasks for u in t.lead_units + t.support_units]
     # field values are split by structure; free-text hits inside them are noise
     field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
-    units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)]
+    units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)
+             and not (u.attrs.get("collective") and _GENERIC_COLLECTIVE.fullmatch(make_shadow(u.text).text))]
     all_units = _merge_mentions(units + field_units)
     own = _own_title(structure)
     if own:
