@@ -390,3 +390,18 @@ def test_generic_addressees_in_prose_are_not_units_but_owners_are():
     t = ex.tasks[0]
     assert [u.text for u in t.lead_units] == ["市发改委"]
     assert [u.text for u in t.support_units] == ["有关部门"]
+
+
+@pytest.mark.parametrize("text, leads", [
+    ("2014年2月,省委办公厅、省政府办公厅下发《重点改革任务分工方案》,将293项重点改革任务进行责任分解。\n",
+     ["省委办公厅", "省政府办公厅"]),
+    ("國務院一年多來已先後取消和下放7批共632項行政審批等事項。\n", ["國務院"]),
+    # a body that is only talked about, or an addressee class, owns nothing
+    ("1、市政务服务中心的窗口办理事项1200件,群众满意率99%。\n", []),
+    ("1、各部门印发实施方案12个,推动改革落地。\n", []),
+    ("1、市发改委印发实施方案12个,推动改革落地。\n", ["市发改委"]),
+])
+def test_the_acting_subject_of_a_narrative_item_is_its_lead(text, leads):
+    ex = extract(segment(source(text)))
+    assert len(ex.tasks) == 1
+    assert [u.text for u in ex.tasks[0].lead_units] == leads

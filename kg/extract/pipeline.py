@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
 from kg.extract import rules
-from kg.extract.shadow import Shadow, make_shadow
+from kg.extract.shadow import Shadow, fold, make_shadow
 from kg.records import (
     Deadline, DocStructure, Extraction, Item, Mention, Outcome, Span, TaskRecord,
 )
@@ -499,7 +499,32 @@ def _prose_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Menti
         role = {"role": "lead", "field": "会同"}
         return ([Mention("UNIT", x.text, x.span, {**x.attrs, **role}) for x in lead],
                 [Mention("UNIT", x.text, x.span, {**x.attrs, "role": "support", "field": "会同"}) for x in support])
-    return [], []
+    return _subject_owners(text, it, inside), []
+
+
+# what the subject of a narrative item does when it owns the reform
+_ACTS = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,6}?(?:已|先后|率先|联合|共同|相继|正式|及时|专门|近日|日前))?"
+    r"(?:下发|印发|出台|制定|发布|取消|下放|成立|组建|召开|部署|启动|推出|开展|实施|牵头)")
+
+
+def _subject_owners(text: str, it: Item, inside: list[Mention]) -> list[Mention]:
+    """``省委办公厅、省政府办公厅下发《…》``, ``国务院一年多来已先后取消…``: the bodies
+    that open a narrative item (after a date) and act in it own it (lead)."""
+    subject: list[Mention] = []
+    pos = it.title_span.start
+    for u in inside:
+        if u.span.start < pos:
+            continue
+        gap = text[pos:u.span.start]
+        if not (re.fullmatch(r"\s*(?:(?:19|20)\d\d年(?:\d{1,2}月)?(?:\d{1,2}日)?[,，]?)?", gap) if not subject
+                else re.fullmatch(r"[、和及与]", gap)):
+            break
+        subject.append(u)
+        pos = u.span.end
+    if not subject or not _ACTS.match(fold(text[pos:pos + 16])) or any(u.attrs.get("collective") for u in subject):
+        return []
+    return [Mention("UNIT", u.text, u.span, {**u.attrs, "role": "lead", "field": "subject"}) for u in subject]
 
 
 def _outcome(m: Mention) -> Outcome:
