@@ -405,3 +405,13 @@ def test_the_acting_subject_of_a_narrative_item_is_its_lead(text, leads):
     ex = extract(segment(source(text)))
     assert len(ex.tasks) == 1
     assert [u.text for u in ex.tasks[0].lead_units] == leads
+
+
+def test_a_group_set_up_to_run_the_reform_owns_it():
+    text = ("1、坚持统筹推进。及时成立由县委主要领导任组长的两项改革工作领导小组,负责全县两项改革的总体设计、"
+            "方案制定和督促落实,召开会议12次。\n")
+    t = extract(segment(source(text))).tasks[0]
+    assert [u.text for u in t.lead_units] == ["两项改革工作领导小组"]
+    # a group only mentioned is no owner
+    text = "1、坚持统筹推进。县领导小组办公室召开会议12次。\n"
+    assert extract(segment(source(text))).tasks[0].lead_units == ()

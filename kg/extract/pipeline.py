@@ -499,13 +499,24 @@ def _prose_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Menti
         role = {"role": "lead", "field": "会同"}
         return ([Mention("UNIT", x.text, x.span, {**x.attrs, **role}) for x in lead],
                 [Mention("UNIT", x.text, x.span, {**x.attrs, "role": "support", "field": "会同"}) for x in support])
-    return _subject_owners(text, it, inside), []
+    return _subject_owners(text, it, inside) or _charged_group(text, inside), []
 
 
 # what the subject of a narrative item does when it owns the reform
 _ACTS = re.compile(
     r"^(?:[\u4e00-\u9fff]{0,6}?(?:已|先后|率先|联合|共同|相继|正式|及时|专门|近日|日前))?"
     r"(?:下发|印发|出台|制定|发布|取消|下放|成立|组建|召开|部署|启动|推出|开展|实施|牵头)")
+
+
+_GROUP_HEAD = re.compile(r"(?:领导小组|工作小组|专项小组|工作专班|专班|指挥部)$")
+
+
+def _charged_group(text: str, inside: list[Mention]) -> list[Mention]:
+    """``成立…工作领导小组,负责…的总体设计``: the group set up to run the reform owns it."""
+    for u in inside:
+        if _GROUP_HEAD.search(fold(u.text)) and re.match(r"[,，]?(?:具体)?(?:负责|统筹|牵头)", fold(text[u.span.end:u.span.end + 4])):
+            return [Mention("UNIT", u.text, u.span, {**u.attrs, "role": "lead", "field": "负责"})]
+    return []
 
 
 def _subject_owners(text: str, it: Item, inside: list[Mention]) -> list[Mention]:
