@@ -341,6 +341,8 @@ def _outcome_texts(text: str) -> list[str]:
     ("2022年我区营商环境排名攀升3个位次。", ["我区营商环境排名攀升3个位次"]),
     # a count with no words of its own joins the next count of its clause
     ("目前,*个企事业单位创建达标率为*%。", ["*个企事业单位创建达标率为*%"]),
+    # a duration in years is a figure; a year is not
+    ("连续*年获评先进,2022年再获表彰。", ["连续*年获评先进"]),
     # per mille is a unit
     ("人口自然增长率控制在5.5‰以内。", ["人口自然增长率控制在5.5‰以内"]),
     # a Chinese numeral with a magnitude is a count; a small one is a word
@@ -359,6 +361,7 @@ def test_outcome_phrase_boundaries(text, expected):
     "全区*个乡镇(街道)便民服务中心全面推开。",   # how many areas there are: a scope
     "我市12个县区,各有分工。",
     "“放管服”改革成为全省第一批示范案例。",     # an ordinal batch, not a ranking
+    "**年,是全面深化改革的开局之年。",         # a masked year
 ])
 def test_not_outcomes(text):
     from kg.extract.shadow import fold
@@ -415,3 +418,15 @@ def test_a_group_set_up_to_run_the_reform_owns_it():
     # a group only mentioned is no owner
     text = "1、坚持统筹推进。县领导小组办公室召开会议12次。\n"
     assert extract(segment(source(text))).tasks[0].lead_units == ()
+
+
+def test_the_paragraph_under_a_summary_heading_is_a_task_when_quantified():
+    text = ("一、总体情况\n2022年,我局全面实施“一枚印章管审批”,办理审批服务事项20.9万余件,按期办结率100%。\n"
+            "1、审批制度改革纵深推进。承接的143项行政审批事项办理时限压缩60%。\n"
+            "2、政务服务提质增效。推行帮办代办服务。\n"
+            "二、存在问题\n改革认识有待深化,推进不够平衡。\n")
+    ex = extract(segment(source(text)))
+    intro = next(t for t in ex.tasks if "一枚印章管审批" in t.text)
+    assert [o.text for o in intro.outcomes] == ["办理审批服务事项20.9万余件", "按期办结率100%"]
+    assert "143项" not in intro.text                     # it ends where the first item starts
+    assert not any("改革认识有待深化" in t.text for t in ex.tasks)   # unquantified: no task

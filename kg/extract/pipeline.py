@@ -351,10 +351,41 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
                 tasks.append(_task(text, part, st, policies, part_out, units))
             continue
         tasks.append(_task(text, it, st, policies, t_outcomes, units))
+    if st.genre != "workplan" and not with_fields:
+        tasks = _heading_intros(st, tasks, policies, outcomes, units)
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):   # numbering restarts per section: qualify with the path
         tasks = [TaskRecord(**{**t.__dict__, "id": "-".join(t.heading_path + (t.id,))}) for t in tasks]
     return tasks
+
+
+def _heading_intros(st: DocStructure, tasks: list[TaskRecord], policies: list[Mention],
+                    outcomes: list[Mention], units: list[Mention]) -> list[TaskRecord]:
+    """The paragraph between a section heading and its first item (一、总体情况\n…办理审批服务
+    事项20.9万余件,按期办结率100%…) reports results of its own: a task when quantified."""
+    text = st.source.text
+    starts = sorted([it.span.start for it in st.items] + [h.span.start for h in st.headings])
+    out = list(tasks)
+    for h in st.headings:
+        a = text.find("\n", h.span.end)
+        if a < 0:
+            continue
+        a += 1
+        nxt = [x for x in starts if x > h.span.end]
+        b = min(nxt) if nxt else len(text)
+        body = text[a:b].rstrip()
+        b = a + len(body)
+        if b - a < 20 or any(t.span.start <= a < t.span.end for t in tasks):
+            continue
+        inside = [o for o in outcomes if a <= o.span.start and o.span.end <= b]
+        if not inside:
+            continue
+        te = re.compile(r"[。，,；;]").search(text, a, b)
+        te = te.start() if te else b
+        it = Item(number=f"{h.number}.0", title=text[a:te], title_span=Span(a, te), text=text[a:b],
+                  span=Span(a, b), body_span=Span(a, b), level=0, heading_path=(h.number,))
+        out.append(_task(text, it, st, policies, inside, units))
+    return sorted(out, key=lambda t: t.span.start)
 
 
 _GOALS = re.compile(r"目标")

@@ -598,8 +598,9 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         prev = shadow[s - 1] if s > 0 else ""
         if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
-        if m.group("num")[0] not in "*xX" and m.group("unit") in ("年",):
-            continue
+        if m.group("unit") == "年" and (m.group("num")[0] not in "*xX"
+                                        or not re.search(r"(?:连续|近|历时|用|满|达|超过|经过|提前|缩短)$", shadow[max(0, s - 2):s])):
+            continue                              # a year (2022年, **年), not a duration (连续*年)
         barriers.append((s, e))
         unit = m.group("unit")
         if unit in _TIME_UNITS and re.match(r"(?:之)?(?:前|后|以来)", shadow[e:e + 2]):
