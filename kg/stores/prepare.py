@@ -142,10 +142,19 @@ class Prepared:
     n_rels: int = 0
 
 
+_I64_MIN, _I64_END = -(2**63), 2**63
+
+
 def prepare_batch(batch: GraphBatch, schema: Schema, *, uniform_lists: bool) -> Prepared:
     """Validate a batch against the schema and group it; raises SchemaError.
 
     ``uniform_lists``: see :func:`prop_value` (True for Neo4j, False for FalkorDB).
+
+    The loops below run once per record of batches of tens of thousands of records, so
+    the per-label/per-type facts are looked up once, the usual values (a NUL-free
+    string, a 64-bit integer, None) are accepted inline and the place of a value
+    (``where``) is formatted only for an error; anything else goes through
+    :func:`prop_value`, so the rules and the error messages are the same.
     """
     schema.validate(batch.nodes, batch.rels)
     doc_id = batch.doc_id
@@ -155,79 +164,114 @@ def prepare_batch(batch: GraphBatch, schema: Schema, *, uniform_lists: bool) -> 
         raise SchemaError(f"document {doc_id}: batch without a content hash")
     prep = Prepared(doc_id=doc_id, content_hash=batch.content_hash)
     shared = set(schema.shared_labels)
+    owned = {lab for lab, nt in schema.nodes.items() if nt.owned}
     node_types = {lab: {p: _type_of(spec) for p, spec in nt.properties.items()} for lab, nt in schema.nodes.items()}
     rel_types = {t: {p: _type_of(spec) for p, spec in rt.properties.items()} for t, rt in schema.relationships.items()}
+    # label -> (key property, owned, owned with a `doc` property)
+    node_info = {lab: (nt.key, nt.owned, nt.owned and "doc" in nt.properties) for lab, nt in schema.nodes.items()}
     seen_doc = False
+    nodes = prep.nodes
+    shared_touched = prep.shared
     for rec in batch.nodes:
-        nt = schema.node(rec.label)
-        where = _Where("document {}: {} {!r}", doc_id, rec.label, rec.key)
-        if "\x00" in rec.key:           # schema.validate: a non-empty string
+        label, key = rec.label, rec.key
+        key_prop, is_owned, owned_doc = node_info[label]
+        where = _Where("document {}: {} {!r}", doc_id, label, key)
+        if "\x00" in key:           # schema.validate: a non-empty string
             raise SchemaError(f"{where}: key contains a NUL character")
         props: dict[str, Any] = {}
-        types = node_types[rec.label]
-        for name, value in rec.props.items():
-            if name not in types:
-                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.label}")
-            props[name] = prop_value(value, types[name], where, name, uniform_lists=uniform_lists)
-        if nt.key in props:
-            if props[nt.key] != rec.key:
-                raise SchemaError(f"{where}: property {nt.key!r} {props[nt.key]!r} differs from the key")
-            del props[nt.key]
-        if nt.owned:
-            if "doc" in nt.properties:
-                if props.get("doc") is None:
+        types = node_types[label]
+        for name, v in rec.props.items():
+            typ = types.get(name)
+            if typ is None:
+                raise SchemaError(f"{where}: property {name!r} is not in the schema for {label}")
+            cls = v.__class__
+            if ((cls is str and typ == "string" and "\x00" not in v) or v is None
+                    or (cls is int and typ == "integer" and _I64_MIN <= v < _I64_END)):
+                props[name] = v
+            else:
+                props[name] = prop_value(v, typ, where, name, uniform_lists=uniform_lists)
+        if key_prop in props:
+            if props[key_prop] != key:
+                raise SchemaError(f"{where}: property {key_prop!r} {props[key_prop]!r} differs from the key")
+            del props[key_prop]
+        if is_owned:
+            if owned_doc:
+                d = props.get("doc")
+                if d is None:
                     props["doc"] = doc_id
-                elif props["doc"] != doc_id:
-                    raise SchemaError(f"{where}: owned by document {props['doc']!r}, not by this batch")
-            elif rec.key != doc_id:
-                raise SchemaError(f"{where}: a {rec.label} node in another document's batch")
-        if rec.label == DOC_LABEL:
+                elif d != doc_id:
+                    raise SchemaError(f"{where}: owned by document {d!r}, not by this batch")
+            elif key != doc_id:
+                raise SchemaError(f"{where}: a {label} node in another document's batch")
+        if label == DOC_LABEL:
             seen_doc = True
             if props.get(HASH_PROP) is None:
                 props[HASH_PROP] = batch.content_hash
             elif props[HASH_PROP] != batch.content_hash:
                 raise SchemaError(f"{where}: {HASH_PROP} differs from the batch content hash")
-        slot = prep.nodes.setdefault(rec.label, {})
-        if rec.key in slot:
-            slot[rec.key].update(props)      # the same node twice: later values win, as MERGE + SET += would
+        slot = nodes.get(label)
+        if slot is None:
+            slot = nodes[label] = {}
+        old = slot.get(key)
+        if old is not None:
+            old.update(props)      # the same node twice: later values win, as MERGE + SET += would
         else:
-            slot[rec.key] = props
-        if rec.label in shared:
-            prep.shared.add((rec.label, rec.key))
+            slot[key] = props
+        if label in shared:
+            shared_touched.add((label, key))
     if not seen_doc:
         raise SchemaError(f"document {doc_id}: the batch has no {DOC_LABEL} node {doc_id!r}")
-    prep.n_nodes = sum(len(v) for v in prep.nodes.values())
+    prep.n_nodes = sum(len(v) for v in nodes.values())
 
+    merge_on = {t: rt.merge_on for t, rt in schema.relationships.items()}
+    empty: dict[str, Any] = {}
+    rels = prep.rels
+    external = prep.external
     for rec in batch.rels:
-        rt = schema.rel(rec.type)
+        rtype = rec.type
         where = _Where("document {}: {} {!r} -[:{}]-> {} {!r}", doc_id, rec.start_label, rec.start_key,
-                       rec.type, rec.end_label, rec.end_key)
+                       rtype, rec.end_label, rec.end_key)
         props = {}
-        types = rel_types[rec.type]
-        for name, value in rec.props.items():
-            if name not in types:
-                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rec.type}")
-            props[name] = prop_value(value, types[name], where, name, uniform_lists=uniform_lists)
+        types = rel_types[rtype]
+        for name, v in rec.props.items():
+            typ = types.get(name)
+            if typ is None:
+                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rtype}")
+            cls = v.__class__
+            if ((cls is str and typ == "string" and "\x00" not in v) or v is None
+                    or (cls is int and typ == "integer" and _I64_MIN <= v < _I64_END)):
+                props[name] = v
+            else:
+                props[name] = prop_value(v, typ, where, name, uniform_lists=uniform_lists)
         if props.get("doc") != doc_id:
             raise SchemaError(f"{where}: asserted by {props.get('doc')!r}, not by this batch")
-        for p in rt.merge_on:
+        on = merge_on[rtype]
+        for p in on:
             if props.get(p) is None:
                 raise SchemaError(f"{where}: merge property {p!r} is missing")
         for label, key in ((rec.start_label, rec.start_key), (rec.end_label, rec.end_key)):
-            if not isinstance(key, str) or not key or "\x00" in key:
-                raise SchemaError(f"{where}: bad endpoint key {key!r}")
-            if key not in prep.nodes.get(label, {}):
-                if schema.node(label).owned:
+            if key.__class__ is not str or not key or "\x00" in key:
+                if not isinstance(key, str) or not key or "\x00" in key:
+                    raise SchemaError(f"{where}: bad endpoint key {key!r}")
+            if key not in nodes.get(label, empty):
+                if label in owned:
                     raise SchemaError(f"{where}: the {label} node {key!r} is not in the batch")
-                prep.external.add((label, key))
+                external.add((label, key))
             if label in shared:
-                prep.shared.add((label, key))
+                shared_touched.add((label, key))
         # The MERGE identity: endpoints + the schema's merge_on properties (lists as tuples).
-        ident = (rec.start_key, rec.end_key, *(_freeze(props[p]) for p in rt.merge_on))
-        slot2 = prep.rels.setdefault((rec.type, rec.start_label, rec.end_label), {})
-        if ident in slot2:
-            slot2[ident].update(props)
+        if on == ("doc",):
+            ident: tuple = (rec.start_key, rec.end_key, doc_id)
+        else:
+            ident = (rec.start_key, rec.end_key, *(_freeze(props[p]) for p in on))
+        group = (rtype, rec.start_label, rec.end_label)
+        slot2 = rels.get(group)
+        if slot2 is None:
+            slot2 = rels[group] = {}
+        old = slot2.get(ident)
+        if old is not None:
+            old.update(props)
         else:
             slot2[ident] = props
-    prep.n_rels = sum(len(v) for v in prep.rels.values())
+    prep.n_rels = sum(len(v) for v in rels.values())
     return prep
