@@ -22,6 +22,7 @@ import logging
 import os
 from collections import defaultdict
 from contextlib import contextmanager
+from itertools import islice
 from datetime import date, datetime, time as dtime
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -59,6 +60,18 @@ DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
 
 _SCALARS = (str, bool, int, float)
+
+
+class _Rows(list):
+    """A parameter list of rows.  The driver formats every RUN message's parameters for
+    its debug log whether or not that log is on (``" ".join(map(repr, fields))``):
+    tens of milliseconds for a big batch, as much as encoding it.  The rows are sent as
+    the list they are; only their repr is short."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
 
 
 def _plain(value: Any) -> Any:
@@ -305,18 +318,26 @@ class Neo4jStore:
     #   written, see write_document).  Their rows are positional lists in schema order;
     #   a null value leaves the property unset, exactly like SET n += {p: null} on a
     #   new node.
-    # * the Document and shared labels are MERGEd on their key, ``SET n += row.p``
-    #   (a shared node keeps the properties other documents gave it).
+    # * shared labels are MERGEd on their key from positional rows too, with the
+    #   meaning of ``SET n += props`` (a shared node keeps the properties other
+    #   documents gave it): ON CREATE the values are set (null: unset), ON MATCH a
+    #   null keeps the stored value; a property the batch gives explicitly as null
+    #   is removed by a second subquery (``SET n += {p: null}``, rows only for such
+    #   nodes, nearly always none).  Positional SETs resolve the property names once,
+    #   in the plan; ``SET n += map`` looks every name up on every row and makes the
+    #   planner buffer the rows (Eager: the map might set the key MERGE reads).
+    # * the Document is MERGEd on its key, ``SET n += row.p``.
     # * relationships were deduplicated on their MERGE identity in _prepare, and the
     #   document's previous ones are gone, so CREATE is MERGE here (with MERGE the
     #   planner may answer the match from the r.doc index: quadratic on big documents).
 
-    def _node_slots(self) -> list[tuple[str, bool, tuple[str, ...]]]:
-        """(label, create?, positional property names) per label, schema order."""
+    def _node_slots(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(label, how, positional property names) per label, schema order; ``how`` is
+        "create" (owned), "merge" (shared) or "map" (the Document: MERGE, SET += map)."""
         out = []
         for nt in self.schema.nodes.values():
-            create = nt.owned and nt.label != DOC_LABEL
-            out.append((nt.label, create, tuple(p for p in nt.properties if p != nt.key)))
+            how = "map" if nt.label == DOC_LABEL else "create" if nt.owned else "merge"
+            out.append((nt.label, how, tuple(p for p in nt.properties if p != nt.key)))
         return out
 
     def _rel_slots(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
@@ -347,12 +368,24 @@ class Neo4jStore:
 
         # write: nodes, relationships, then the MENTIONS texts of the touched alias nodes
         parts: list[str] = []
-        for i, (label, create, props) in enumerate(self._node_slots()):
-            if create:
-                fields = ", ".join([f"{key(label)}: row[0]"] + [f"{_name(p)}: row[{j + 1}]" for j, p in enumerate(props)])
+        nulls: list[str] = []
+        for i, (label, how, props) in enumerate(self._node_slots()):
+            k = key(label)
+            if how == "create":
+                fields = ", ".join([f"{k}: row[0]"] + [f"{_name(p)}: row[{j + 1}]" for j, p in enumerate(props)])
                 parts.append(f"CALL {{ UNWIND $p.n{i} AS row CREATE (n:{_name(label)} {{{fields}}}) }}")
+            elif how == "merge":
+                merge = f"MERGE (n:{_name(label)} {{{k}: row[0]}})"
+                if props:
+                    merge += " ON CREATE SET " + ", ".join(f"n.{_name(p)} = row[{j + 1}]" for j, p in enumerate(props))
+                    merge += " ON MATCH SET " + ", ".join(f"n.{_name(p)} = coalesce(row[{j + 1}], n.{_name(p)})"
+                                                         for j, p in enumerate(props))
+                    nulls.append(f"CALL {{ UNWIND $p.z{i} AS row MATCH (n:{_name(label)} {{{k}: row[0]}}) "
+                                 f"SET n += row[1] }}")
+                parts.append(f"CALL {{ UNWIND $p.n{i} AS row {merge} }}")
             else:
-                parts.append(f"CALL {{ UNWIND $p.n{i} AS row MERGE (n:{_name(label)} {{{key(label)}: row.k}}) SET n += row.p }}")
+                parts.append(f"CALL {{ UNWIND $p.n{i} AS row MERGE (n:{_name(label)} {{{k}: row.k}}) SET n += row.p }}")
+        parts += nulls
         counts = []
         for i, (rtype, s, e, props) in enumerate(self._rel_slots()):
             fields = ", ".join(f"{_name(p)}: row[{j + 2}]" for j, p in enumerate(props))
@@ -462,7 +495,7 @@ class Neo4jStore:
 
     def _alias_keys(self, touched: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
         labels = self._alias_labels()
-        keys: dict[str, list[str]] = {f"a{i}": [] for i in range(len(labels))}
+        keys: dict[str, list[str]] = {f"a{i}": _Rows() for i in range(len(labels))}
         index = {label: i for i, label in enumerate(labels)}
         for label, key in sorted(touched):
             if label in index:
@@ -494,54 +527,104 @@ class Neo4jStore:
             return
         self._set_aliases(tx, tx.run(stmt, p=keys).single()["texts"])
 
+    def _runs(self, prep: Prepared, touched: Iterable[tuple[str, str]]) -> Iterator[tuple[dict[str, Any], list[int]]]:
+        """The parameters of the write statement, one run at a time (built when asked
+        for, so building run n+1 overlaps the server's work on run n), and the number of
+        relationships each relationship group must create in it.
+
+        One run when every group fits in a chunk; else nodes (chunked) first, then
+        relationships (chunked), the alias keys with the last run.  Same text throughout.
+        """
+        node_groups: list[tuple[str, int, Any]] = []     # (how, rows, items iterator)
+        for label, how, props in self._node_slots():
+            rows = prep.nodes.get(label, {})
+            node_groups.append((how, len(rows), iter(rows.items())))
+        rel_groups = [len(prep.rels.get((rtype, s, e), {})) for rtype, s, e, _p in self._rel_slots()]
+        node_props = [props for _l, _h, props in self._node_slots()]
+        rel_props = [props for _t, _s, _e, props in self._rel_slots()]
+        rel_iters = [iter(prep.rels.get((rtype, s, e), {}).items()) for rtype, s, e, _p in self._rel_slots()]
+        alias_keys = self._alias_keys(touched)
+
+        def node_rows(i: int, n: int) -> tuple[list, list]:
+            how, _size, items = node_groups[i]
+            names = node_props[i]
+            part = list(islice(items, n))
+            if how == "map":
+                return _Rows({"k": key, "p": p} for key, p in part), _Rows()
+            rows = _Rows([key] + [p.get(name) for name in names] for key, p in part)
+            nulls = _Rows()
+            if how == "merge":          # properties given as null: removed (SET n += {p: null})
+                for key, p in part:
+                    if None in p.values():
+                        nulls.append([key, {name: None for name, v in p.items() if v is None}])
+            return rows, nulls
+
+        def rel_rows(i: int, n: int) -> list:
+            names = rel_props[i]
+            return _Rows([ident[0], ident[1]] + [p.get(name) for name in names]
+                         for ident, p in islice(rel_iters[i], n))
+
+        n_nodes = [size for _h, size, _i in node_groups]
+        no_nodes = {f"n{i}": _Rows() for i in range(len(node_groups))}
+        no_nodes.update({f"z{i}": _Rows() for i, (how, _s, _i) in enumerate(node_groups) if how == "merge"})
+        no_rels = {f"r{i}": _Rows() for i in range(len(rel_groups))}
+        no_alias = {k: _Rows() for k in alias_keys}
+
+        def nodes_part(n: int) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for i, (how, _s, _i) in enumerate(node_groups):
+                rows, nulls = node_rows(i, n)
+                out[f"n{i}"] = rows
+                if how == "merge":
+                    out[f"z{i}"] = nulls
+            return out
+
+        if all(size <= CHUNK for size in n_nodes + rel_groups):
+            params = {**nodes_part(CHUNK), **{f"r{i}": rel_rows(i, CHUNK) for i in range(len(rel_groups))},
+                      **alias_keys}
+            yield params, rel_groups
+            return
+        node_runs = -(-max(n_nodes) // CHUNK)
+        rel_runs = -(-max(rel_groups, default=0) // CHUNK)
+        for n in range(node_runs):
+            last = n == node_runs - 1 and not rel_runs
+            yield {**nodes_part(CHUNK), **no_rels, **(alias_keys if last else no_alias)}, [0] * len(rel_groups)
+        for n in range(rel_runs):
+            last = n == rel_runs - 1
+            wants = [max(0, min(CHUNK, size - n * CHUNK)) for size in rel_groups]
+            yield ({**no_nodes, **{f"r{i}": rel_rows(i, CHUNK) for i in range(len(rel_groups))},
+                    **(alias_keys if last else no_alias)}, wants)
+
     def _write_rows(self, tx: neo4j.ManagedTransaction, prep: Prepared,
                     touched: Iterable[tuple[str, str]]) -> None:
-        """Write the batch and set the aliases of ``touched``, in as few statements as fit."""
-        node_slots, rel_slots = self._node_slots(), self._rel_slots()
-        nodes: list[list[Any]] = []
-        for label, create, props in node_slots:
-            rows = prep.nodes.get(label, {})
-            if create:
-                nodes.append([[key] + [p.get(name) for name in props] for key, p in rows.items()])
-            else:
-                nodes.append([{"k": key, "p": p} for key, p in rows.items()])
-        rels: list[list[Any]] = []
-        for rtype, s, e, props in rel_slots:
-            rows = prep.rels.get((rtype, s, e), {})
-            rels.append([[ident[0], ident[1]] + [p.get(name) for name in props] for ident, p in rows.items()])
-        alias_keys = self._alias_keys(touched)
-        empty_n = {f"n{i}": [] for i in range(len(nodes))}
-        empty_r = {f"r{i}": [] for i in range(len(rels))}
-        empty_a = {k: [] for k in alias_keys}
+        """Write the batch and set the aliases of ``touched``, in as few statements as fit.
 
-        # One statement when every group fits in a chunk; else nodes (chunked) first, then
-        # relationships (chunked), the alias texts with the last one.  Same text throughout.
-        if all(len(rows) <= CHUNK for rows in nodes + rels):
-            runs = [({f"n{i}": rows for i, rows in enumerate(nodes)},
-                     {f"r{i}": rows for i, rows in enumerate(rels)})]
-        else:
-            runs = []
-            for start in range(0, max(len(r) for r in nodes), CHUNK):
-                runs.append(({f"n{i}": rows[start:start + CHUNK] for i, rows in enumerate(nodes)}, empty_r))
-            longest = max((len(r) for r in rels), default=0)
-            for start in range(0, longest, CHUNK):
-                runs.append((empty_n, {f"r{i}": rows[start:start + CHUNK] for i, rows in enumerate(rels)}))
-            if not longest:
-                runs.append((empty_n, empty_r))
+        Pipelined: run n+1 is built, encoded and sent before the result of run n is
+        read (the server answers in order and fails the rest of the transaction after
+        an error, so nothing is written past a failed run; every result is checked
+        before the commit).
+        """
+        rel_slots = self._rel_slots()
         stmt = self._statements["write"]
-        texts: Sequence[Any] = ()
-        for n, (node_params, rel_params) in enumerate(runs):
-            last = n == len(runs) - 1
-            rec = tx.run(stmt, p={**node_params, **rel_params, **(alias_keys if last else empty_a)}).single()
-            for (rtype, _s, _e, _p), want, got in zip(rel_slots, (len(v) for v in rel_params.values()), rec["counts"]):
+
+        def check(result: neo4j.Result, wants: list[int]) -> Sequence[Any]:
+            rec = result.single()
+            for (rtype, _s, _e, _p), want, got in zip(rel_slots, wants, rec["counts"]):
                 if got != want:      # an endpoint vanished: never commit a partial write
                     raise StoreError(
                         f"Neo4j at {self.uri}: document {prep.doc_id}: wrote {got} of {want} "
                         f"{rtype} relationships (an endpoint is missing)"
                     )
-            if last:
-                texts = rec["texts"]
-        self._set_aliases(tx, texts)
+            return rec["texts"]
+
+        pending: tuple[neo4j.Result, list[int]] | None = None
+        for params, wants in self._runs(prep, touched):
+            result = tx.run(stmt, p=params)
+            if pending is not None:
+                check(*pending)
+            pending = (result, wants)
+        assert pending is not None
+        self._set_aliases(tx, check(*pending))
 
     def write_document(self, batch: GraphBatch) -> WriteResult:
         prep = self._prepare(batch)
