@@ -605,3 +605,22 @@ def test_big_batch_aliases_and_replace(store):
     st = store.stats()
     assert (st.labels["Task"], st.relationships["LEADS"], st.relationships["MENTIONS"]) == (10, 10, 3)
     assert node(store, "Unit", UNIT)["aliases"] == ["别名0", "别名1", "别名2"]
+
+
+def test_shared_node_properties_merge_like_set_plus_equals(store):
+    """A shared node takes a batch's properties as ``SET n += props`` would: values given
+    replace, properties not given stay, a property given as None is removed."""
+    store.write_document(batch_a())
+    assert node(store, "Unit", UNIT)["jurisdiction"] == PLACE
+    d = "doc-c"
+    c = GraphBatch(d, "hash-c", (
+        NodeRecord("Document", d, {}),
+        NodeRecord("Task", f"{d}#1", {}),
+        NodeRecord("Unit", UNIT, {"name": "发改局", "jurisdiction": None}),      # kind/level not given
+        NodeRecord("Unit", UNIT2, {"name": "区财政局", "level": None}),          # new node, None: not set
+    ), (_rel("LEADS", "Unit", UNIT, "Task", f"{d}#1", d), _rel("SUPPORTS", "Unit", UNIT2, "Task", f"{d}#1", d)))
+    store.write_document(c)
+    u = node(store, "Unit", UNIT)
+    assert (u["name"], u["kind"], u["level"]) == ("发改局", "government", "county")
+    assert "jurisdiction" not in u
+    assert node(store, "Unit", UNIT2) == {"_labels": ["Unit"], "id": UNIT2, "name": "区财政局"}
