@@ -1,10 +1,12 @@
 // name: outcomes_by_task
-// description: Quantified outcomes and targets (成效) per task and document: metric, value, unit,
-// description: and whether the figure is masked (*项).
+// description: Quantified outcomes and targets (成效) per task and document: metric, value (the
+// description: lower bound of a range), value_max (its upper bound, 收取1-2%), unit, and whether
+// description: the figure is masked (*项).
 // param: doc (string, default null) — only this document id
 // param: metric (string, default null) — only this metric (e.g. 精简)
 MATCH (t:Task)-[:HAS_OUTCOME]->(o:Outcome)
 WHERE ($doc IS NULL OR t.doc = $doc) AND ($metric IS NULL OR o.metric = $metric)
 RETURN t.doc AS document, t.id AS task, t.title AS title, o.id AS outcome_id, o.text AS outcome,
-       o.metric AS metric, o.value AS value, o.unit AS unit, o.masked AS masked
+       o.metric AS metric, o.value AS value, o.value_max AS value_max, o.unit AS unit,
+       o.masked AS masked
 ORDER BY document, task, outcome_id
