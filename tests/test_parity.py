@@ -160,9 +160,10 @@ def _doc_with_outcomes(s: FalkorStore) -> dict[str, Any]:
                            "ORDER BY n DESC, d LIMIT 1")}
 
 
-def _common_metric(s: FalkorStore) -> dict[str, Any]:
-    return {"metric": _one(s, "MATCH (o:Outcome) WHERE o.metric IS NOT NULL RETURN o.metric AS m, count(*) AS n "
-                              "ORDER BY n DESC, m LIMIT 1")}
+def _common_metric(s: FalkorStore, doc: str | None = None) -> dict[str, Any]:
+    """The most frequent outcome metric (of one document's outcomes, when given)."""
+    return {"metric": _one(s, "MATCH (o:Outcome) WHERE o.metric IS NOT NULL AND ($doc IS NULL OR o.doc = $doc) "
+                              "RETURN o.metric AS m, count(*) AS n ORDER BY n DESC, m LIMIT 1", {"doc": doc})}
 
 
 def _name_part(s: FalkorStore) -> dict[str, Any]:
@@ -179,7 +180,7 @@ VARIANTS: dict[str, dict[str, Probe]] = {
     "outcomes_by_task": {
         "doc": _doc_with_outcomes,
         "metric": _common_metric,
-        "doc_and_metric": lambda s: {**_doc_with_outcomes(s), **_common_metric(s)},
+        "doc_and_metric": lambda s: {**_doc_with_outcomes(s), **_common_metric(s, _doc_with_outcomes(s)["doc"])},
     },
     "overview_counts": {"doc": _doc(0)},
     "policy_citations": {
