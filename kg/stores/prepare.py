@@ -145,6 +145,25 @@ class Prepared:
 _I64_MIN, _I64_END = -(2**63), 2**63
 
 
+def _checked_props(raw: Mapping[str, Any], types: Mapping[str, str], owner: str, where: "_Where",
+                   uniform_lists: bool) -> dict[str, Any]:
+    """A record's properties checked against its label's/type's schema types; plain
+    strings, 64-bit integers and None pass inline (the common case), the rest through
+    :func:`prop_value`."""
+    props: dict[str, Any] = {}
+    for name, v in raw.items():
+        typ = types.get(name)
+        if typ is None:
+            raise SchemaError(f"{where}: property {name!r} is not in the schema for {owner}")
+        cls = v.__class__
+        if ((cls is str and typ == "string" and "\x00" not in v) or v is None
+                or (cls is int and typ == "integer" and _I64_MIN <= v < _I64_END)):
+            props[name] = v
+        else:
+            props[name] = prop_value(v, typ, where, name, uniform_lists=uniform_lists)
+    return props
+
+
 def prepare_batch(batch: GraphBatch, schema: Schema, *, uniform_lists: bool) -> Prepared:
     """Validate a batch against the schema and group it; raises SchemaError.
 
@@ -178,18 +197,7 @@ def prepare_batch(batch: GraphBatch, schema: Schema, *, uniform_lists: bool) -> 
         where = _Where("document {}: {} {!r}", doc_id, label, key)
         if "\x00" in key:           # schema.validate: a non-empty string
             raise SchemaError(f"{where}: key contains a NUL character")
-        props: dict[str, Any] = {}
-        types = node_types[label]
-        for name, v in rec.props.items():
-            typ = types.get(name)
-            if typ is None:
-                raise SchemaError(f"{where}: property {name!r} is not in the schema for {label}")
-            cls = v.__class__
-            if ((cls is str and typ == "string" and "\x00" not in v) or v is None
-                    or (cls is int and typ == "integer" and _I64_MIN <= v < _I64_END)):
-                props[name] = v
-            else:
-                props[name] = prop_value(v, typ, where, name, uniform_lists=uniform_lists)
+        props = _checked_props(rec.props, node_types[label], label, where, uniform_lists)
         if key_prop in props:
             if props[key_prop] != key:
                 raise SchemaError(f"{where}: property {key_prop!r} {props[key_prop]!r} differs from the key")
@@ -231,18 +239,7 @@ def prepare_batch(batch: GraphBatch, schema: Schema, *, uniform_lists: bool) -> 
         rtype = rec.type
         where = _Where("document {}: {} {!r} -[:{}]-> {} {!r}", doc_id, rec.start_label, rec.start_key,
                        rtype, rec.end_label, rec.end_key)
-        props = {}
-        types = rel_types[rtype]
-        for name, v in rec.props.items():
-            typ = types.get(name)
-            if typ is None:
-                raise SchemaError(f"{where}: property {name!r} is not in the schema for {rtype}")
-            cls = v.__class__
-            if ((cls is str and typ == "string" and "\x00" not in v) or v is None
-                    or (cls is int and typ == "integer" and _I64_MIN <= v < _I64_END)):
-                props[name] = v
-            else:
-                props[name] = prop_value(v, typ, where, name, uniform_lists=uniform_lists)
+        props = _checked_props(rec.props, rel_types[rtype], rtype, where, uniform_lists)
         if props.get("doc") != doc_id:
             raise SchemaError(f"{where}: asserted by {props.get('doc')!r}, not by this batch")
         on = merge_on[rtype]
