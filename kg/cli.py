@@ -334,7 +334,13 @@ def extract(paths, fmt, corrections) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--pairs", "pairs_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="More *.pairs.json folders (default: the project's eval/pairs when present).")
-def eval_cmd(dirs, fmt, pairs_dirs) -> None:
+@click.option("--errors", is_flag=True, help="Also list each document's false positives (+) and false "
+              "negatives (-), task by task.")
+@click.option("--field", "fields", multiple=True,
+              type=click.Choice(["tasks", "lead_units", "support_units", "deadline", "cites", "outcomes",
+                                 "lead_persons", "units", "policies", "places", "persons"]),
+              help="With --errors: only this field (repeatable).")
+def eval_cmd(dirs, fmt, pairs_dirs, errors, fields) -> None:
     """Score extraction against *.gold.json (and resolution against *.pairs.json)."""
     from kg.evaluate import default_pairs_dirs, evaluate
 
@@ -344,11 +350,16 @@ def eval_cmd(dirs, fmt, pairs_dirs) -> None:
     if fmt == "json":
         out = ev.report_json(report, resolution)
         out["canonical_units"] = units
+        if errors:
+            out["errors"] = [m.__dict__ for m in report.misses if not fields or m.field in fields]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     click.echo(ev.format_table(report, resolution))
     for name, (system, gold) in units.items():
         click.echo(f"canonical units in {name}: {system} (gold {gold})")
+    if errors:
+        click.echo("")
+        click.echo(ev.format_misses(report, fields))
 
 
 # --- store commands ----------------------------------------------------------------------------

@@ -50,10 +50,26 @@ class Counts:
 
 
 @dataclass
+class Miss:
+    """What one document got wrong in one field (of one task, for task fields)."""
+
+    doc: str
+    field: str
+    task: str | None                    # the gold task title (or the system's, for an unmatched one)
+    fp: list[str]                       # system items with no gold partner
+    fn: list[str]                       # gold items with no system partner
+
+
+@dataclass
 class Report:
     fields: dict[str, Counts] = field(default_factory=dict)
     by_genre: dict[str, dict[str, Counts]] = field(default_factory=dict)
     docs: int = 0
+    misses: list[Miss] = field(default_factory=list)
+
+    def miss(self, doc: str, name: str, task: str | None, fp: list[str], fn: list[str]) -> None:
+        if fp or fn:
+            self.misses.append(Miss(doc, name, task, fp, fn))
 
     def add(self, genre: str, name: str, c: Counts) -> None:
         self.fields.setdefault(name, Counts()).add(c)
@@ -64,9 +80,17 @@ class Report:
 
 
 def set_counts(sys_items: Iterable[str], gold_items: Iterable[str], policy: bool = False) -> Counts:
-    s = {norm(x, policy) for x in sys_items if x}
-    g = {norm(x, policy) for x in gold_items if x}
-    return Counts(len(s & g), len(s - g), len(g - s))
+    return _set_match(sys_items, gold_items, policy)[0]
+
+
+def _set_match(sys_items: Iterable[str], gold_items: Iterable[str], policy: bool = False
+               ) -> tuple[Counts, list[str], list[str]]:
+    """Counts, and the unmatched system and gold items (normalised), in their order."""
+    s = list(dict.fromkeys(norm(x, policy) for x in sys_items if x))
+    g = list(dict.fromkeys(norm(x, policy) for x in gold_items if x))
+    gs, ss = set(g), set(s)
+    fp, fn = [x for x in s if x not in gs], [x for x in g if x not in ss]
+    return Counts(len(s) - len(fp), len(fp), len(fn)), fp, fn
 
 
 def _numbers(s: str) -> list[str]:
@@ -87,17 +111,24 @@ def person_match(a: str, b: str) -> bool:
 
 
 def one_to_one(sys_items: list[str], gold_items: list[str], same: Callable[[str, str], bool]) -> Counts:
+    return _one_to_one_match(sys_items, gold_items, same)[0]
+
+
+def _one_to_one_match(sys_items: list[str], gold_items: list[str], same: Callable[[str, str], bool]
+                      ) -> tuple[Counts, list[str], list[str]]:
     sys_u = list(dict.fromkeys(norm(x) for x in sys_items if x))
     gold_u = list(dict.fromkeys(norm(x) for x in gold_items if x))
     used: set[int] = set()
-    tp = 0
+    fp: list[str] = []
     for s in sys_u:
         for j, g in enumerate(gold_u):
             if j not in used and same(s, g):
                 used.add(j)
-                tp += 1
                 break
-    return Counts(tp, len(sys_u) - tp, len(gold_u) - tp)
+        else:
+            fp.append(s)
+    fn = [g for j, g in enumerate(gold_u) if j not in used]
+    return Counts(len(used), len(fp), len(fn)), fp, fn
 
 
 def match_tasks(sys_tasks: list[Mapping[str, Any]], gold_tasks: list[Mapping[str, Any]]) -> list[tuple[int, int]]:
@@ -135,41 +166,73 @@ def _task_field(t: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _field_counts(name: str, s: list[str], g: list[str]) -> Counts:
+    return _field_match(name, s, g)[0]
+
+
+def _field_match(name: str, s: list[str], g: list[str]) -> tuple[Counts, list[str], list[str]]:
     if name == "outcomes":
-        return one_to_one(s, g, outcome_match)
-    if name == "lead_persons":
-        return one_to_one(s, g, person_match)
-    return set_counts(s, g, policy=(name == "cites"))
+        return _one_to_one_match(s, g, outcome_match)
+    if name in ("lead_persons", "persons"):
+        return _one_to_one_match(s, g, person_match)
+    return _set_match(s, g, policy=name in ("cites", "policies"))
 
 
-def score_document(system: Mapping[str, Any], gold: Mapping[str, Any], report: Report) -> None:
+def score_document(system: Mapping[str, Any], gold: Mapping[str, Any], report: Report,
+                   name: str = "") -> None:
+    """Add one document's counts to ``report``, and what it got wrong to ``report.misses``
+    (under ``name``)."""
+    doc = name
     genre = gold.get("genre", "other")
     report.docs += 1
-    for name in DOC_FIELDS:
-        s, g = _texts(system.get(name) or []), list(gold.get(name) or [])
-        if name == "persons":
-            c = one_to_one(s, g, person_match)
-        else:
-            c = set_counts(s, g, policy=(name == "policies"))
-        report.add(genre, name, c)
+    for fname in DOC_FIELDS:
+        c, fp, fn = _field_match(fname, _texts(system.get(fname) or []), list(gold.get(fname) or []))
+        report.add(genre, fname, c)
+        report.miss(doc, fname, None, fp, fn)
     stasks, gtasks = list(system.get("tasks") or []), list(gold.get("tasks") or [])
     pairs = match_tasks(stasks, gtasks)
     report.add(genre, "tasks", Counts(len(pairs), len(stasks) - len(pairs), len(gtasks) - len(pairs)))
     matched_s = {i for i, _ in pairs}
     matched_g = {j for _, j in pairs}
-    for name in TASK_FIELDS:
+    report.miss(doc, "tasks", None, [t.get("title") or "" for i, t in enumerate(stasks) if i not in matched_s],
+                [g.get("title") or "" for j, g in enumerate(gtasks) if j not in matched_g])
+    for fname in TASK_FIELDS:
         total = Counts()
         for i, j in pairs:
-            if name == "lead_persons" and "lead_persons" not in gtasks[j]:
+            if fname == "lead_persons" and "lead_persons" not in gtasks[j]:
                 continue
-            total.add(_field_counts(name, _task_field(stasks[i], name), _task_field(gtasks[j], name)))
+            c, fp, fn = _field_match(fname, _task_field(stasks[i], fname), _task_field(gtasks[j], fname))
+            total.add(c)
+            report.miss(doc, fname, gtasks[j].get("title"), fp, fn)
         for j, g in enumerate(gtasks):
-            if j not in matched_g and (name != "lead_persons" or "lead_persons" in g):
-                total.fn += len(_task_field(g, name))
+            if j not in matched_g and (fname != "lead_persons" or "lead_persons" in g):
+                items = _task_field(g, fname)
+                total.fn += len(items)
+                report.miss(doc, fname, f"{g.get('title')} (gold task not found)", [], items)
         for i, t in enumerate(stasks):
-            if i not in matched_s and name != "lead_persons":
-                total.fp += len(_task_field(t, name))
-        report.add(genre, name, total)
+            if i not in matched_s and fname != "lead_persons":
+                items = _task_field(t, fname)
+                total.fp += len(items)
+                report.miss(doc, fname, f"{t.get('title')} (not a gold task)", items, [])
+        report.add(genre, fname, total)
+
+
+def format_misses(report: Report, fields: Iterable[str] = ()) -> str:
+    """``kg eval --errors``: per document and field, the false positives (+) and false
+    negatives (-), task by task for the task fields."""
+    wanted = set(fields)
+    lines: list[str] = []
+    last_doc = None
+    for m in report.misses:
+        if wanted and m.field not in wanted:
+            continue
+        if m.doc != last_doc:
+            lines.append(f"== {m.doc}")
+            last_doc = m.doc
+        where = f"{m.field} [{m.task}]" if m.task else m.field
+        lines.append(f"  {where}")
+        lines.extend(f"    + {x}" for x in m.fp)
+        lines.extend(f"    - {x}" for x in m.fn)
+    return "\n".join(lines)
 
 
 # --- resolution --------------------------------------------------------------------------

@@ -24,8 +24,8 @@ def evaluate(dirs: Iterable[str | Path], pairs_dirs: Iterable[str | Path] = ()
         text_path = ev.text_for_gold(gold_path)
         p = process_file(text_path)
         contract = extraction_to_contract(p.extraction, canonical_names(p.resolved))
-        ev.score_document(contract, ev.load_json(gold_path), report)
         stem = gold_path.name[: -len(".gold.json")]
+        ev.score_document(contract, ev.load_json(gold_path), report, stem)
         for pairs in [gold_path.with_name(stem + ".pairs.json")] + [d / f"{stem}.pairs.json" for d in extra_pairs]:
             if pairs.exists():
                 resolution = resolution or ev.Counts()

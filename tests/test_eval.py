@@ -1,0 +1,67 @@
+"""Scoring by the corpus README's rules (kg.eval), and ``kg eval --errors``."""
+
+import json
+
+from click.testing import CliRunner
+
+from kg import eval as ev
+from kg.cli import main
+
+GOLD = {
+    "genre": "summary",
+    "tasks": [
+        {"title": "深化审批改革", "lead_units": ["区政务服务中心"], "support_units": [], "deadline": None,
+         "cites": [], "outcomes": ["精简177项", "压缩92%以上"]},
+        {"title": "推进国企改革", "lead_units": [], "support_units": [], "deadline": None,
+         "cites": [], "outcomes": ["新设混合所有制企业*家"]},
+    ],
+    "units": ["区政务服务中心", "区国资委"], "policies": ["优化营商环境条例"], "places": [], "persons": ["区长王伟"],
+}
+SYSTEM = {
+    "tasks": [
+        {"title": "深化审批改革", "text": "深化审批改革,精简177项,整体时限压缩92%以上,办结率达100%。",
+         "lead_units": [{"text": "区政务服务中心"}], "support_units": [], "deadline": None, "cites": [],
+         "outcomes": [{"text": "精简177项"}, {"text": "整体时限压缩92%以上"}, {"text": "办结率达100%"}]},
+        {"title": "会议指出", "text": "会议指出,要召开会议3次。", "lead_units": [], "support_units": [],
+         "deadline": None, "cites": [], "outcomes": [{"text": "召开会议3次"}]},
+    ],
+    "units": [{"text": "区政务服务中心"}, {"text": "各部门"}], "policies": [{"text": "《优化营商环境条例》"}],
+    "places": [], "persons": [{"text": "王伟"}],
+}
+
+
+def test_counts_and_what_was_missed():
+    report = ev.Report()
+    ev.score_document(SYSTEM, GOLD, report, "doc1")
+    f = report.fields
+    assert (f["tasks"].tp, f["tasks"].fp, f["tasks"].fn) == (1, 1, 1)
+    # 整体时限压缩92%以上 ~ 压缩92%以上 (same numbers, one contains the other)
+    assert (f["outcomes"].tp, f["outcomes"].fp, f["outcomes"].fn) == (2, 2, 1)
+    assert (f["units"].tp, f["units"].fp, f["units"].fn) == (1, 1, 1)
+    assert (f["policies"].tp, f["policies"].fp) == (1, 0)           # outer 《》 stripped
+    assert (f["persons"].tp, f["persons"].fn) == (1, 0)             # 王伟 ~ 区长王伟
+    misses = {(m.field, m.task): (m.fp, m.fn) for m in report.misses}
+    assert misses[("outcomes", "深化审批改革")] == (["办结率达100%"], [])
+    assert misses[("outcomes", "会议指出 (not a gold task)")] == (["召开会议3次"], [])
+    assert misses[("outcomes", "推进国企改革 (gold task not found)")] == ([], ["新设混合所有制企业*家"])
+    assert misses[("tasks", None)] == (["会议指出"], ["推进国企改革"])
+    assert misses[("units", None)] == (["各部门"], ["区国资委"])
+    assert ("lead_units", "深化审批改革") not in misses              # nothing wrong, nothing listed
+    text = ev.format_misses(report, ["units"])
+    assert text.splitlines() == ["== doc1", "  units", "    + 各部门", "    - 区国资委"]
+
+
+def test_kg_eval_errors_on_a_folder(tmp_path):
+    text = "1、深化审批改革。全年精简审批事项177项,整体时限压缩92%以上,区政务服务中心牵头。\n"
+    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
+    gold = {"genre": "summary", "tasks": [{"title": "深化审批改革", "lead_units": [], "support_units": [],
+                                          "deadline": None, "cites": [], "outcomes": ["精简审批事项177项", "时限压缩92%以上", "满意率99%"]}],
+            "units": ["区政务服务中心"], "policies": [], "places": [], "persons": []}
+    (tmp_path / "d.gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    res = CliRunner().invoke(main, ["eval", "--errors", "--field", "outcomes", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "== d\n  outcomes [深化审批改革]\n    - 满意率99%" in res.output
+    res = CliRunner().invoke(main, ["eval", "--errors", "--format", "json", str(tmp_path)])
+    out = json.loads(res.output)
+    assert {"doc": "d", "field": "outcomes", "task": "深化审批改革", "fp": [], "fn": ["满意率99%"]} in out["errors"]
+    assert out["fields"]["outcomes"]["tp"] == 2
