@@ -29,7 +29,10 @@ from kg.extract.shadow import make_shadow
 from kg.records import Entity, Extraction, Mention, ResolvedDocument
 
 NATIONAL = "000000"
-_NATIONAL_BODIES = re.compile(r"^(?:国务院|党中央|中共中央|中央|国家|全国|(?!组织部|宣传部|统战部)[^省市区县]{2,8}部$)")
+_NATIONAL_BODIES = re.compile(r"^(?:国务院|党中央|中共中央|中央|国家|全国|中国人民银行|海关总署"
+                             r"|(?!组织部|宣传部|统战部)[^省市区县]{2,8}部$)")
+# the central bank's branches are central bodies wherever they sit (人行郑州中心支行)
+_CENTRAL_BANK = re.compile(r"^(?:中国)?(?:人民银行|人行)(?=.)")
 
 
 @lru_cache(maxsize=1)
@@ -173,7 +176,7 @@ class _UnitResolver:
             name = re.sub(r"直各", "直", body)
         else:
             name = self._canonical_body(body)
-        jur_id = place.adcode if place else NATIONAL if _NATIONAL_BODIES.match(body) else (
+        jur_id = place.adcode if place else NATIONAL if _NATIONAL_BODIES.match(name) else (
             self.jur.adcode if self.jur else "unknown")
         jur_name = place.name if place else ("" if jur_id in (NATIONAL, "unknown") else self.jur.name if self.jur else "")
         display = name if fixed or name.startswith(jur_name) else f"{jur_name}{name}"
@@ -229,6 +232,8 @@ class _UnitResolver:
         return hits[0]
 
     def _canonical_body(self, body: str) -> str:
+        if _CENTRAL_BANK.match(body):
+            return _CENTRAL_BANK.sub("中国人民银行", body, count=1)
         for short, full, whole in abbreviations():
             if body.endswith(full):
                 return body

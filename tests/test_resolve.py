@@ -108,3 +108,16 @@ def test_office_of_a_leading_group_belongs_to_the_group(seed003):
     assert ("Unit", "650502|伊州区放管服改革协调领导小组") in office.parents
     group = rd.entities["650502|伊州区放管服改革协调领导小组"]
     assert group.props["kind"] == "leading_group"
+
+
+def test_central_bank_branches_are_central_bodies_wherever_they_sit():
+    text = ("河南省人民政府关于明确重点工作责任单位的通知\n"
+            "1.落实首套房贷款支持政策。(省住房城乡建设厅、人行郑州中心支行按职责分工负责)\n"
+            "2.优化金融服务。(中国人民银行郑州中心支行牵头,省财政厅配合)\n")
+    ex = extract(segment(source(text)))
+    rd = resolve(ex)
+    c = canon_of(ex, rd)
+    assert c["人行郑州中心支行"] == c["中国人民银行郑州中心支行"] == "中国人民银行郑州中心支行"
+    assert c["省住房城乡建设厅"] == "河南省住房和城乡建设厅"      # a provincial body keeps its province
+    ids = {e.id for e in rd.entities.values() if e.name == "中国人民银行郑州中心支行"}
+    assert ids == {"000000|中国人民银行郑州中心支行"}
