@@ -1,8 +1,10 @@
 // name: document_tasks
 // description: The tasks of one document in text order: number, title, deadline, lead and
 // description: supporting assignees (sorted names), cited policies (sorted ids) and outcome count.
-// param: doc (string) — document id
-MATCH (d:Document {id: $doc})-[:CONTAINS]->(t:Task)
+// param: doc (string) — document id, or the name of the file it came from without extension
+MATCH (d:Document)
+WHERE d.id = $doc OR (d.id STARTS WITH ($doc + '-') AND size(d.id) = size($doc) + 9)
+MATCH (d)-[:CONTAINS]->(t:Task)
 OPTIONAL MATCH (l)-[:LEADS]->(t)
 WITH t, l ORDER BY coalesce(l.name, '')
 WITH t, collect(DISTINCT l.name) AS leads

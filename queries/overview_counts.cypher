@@ -1,9 +1,9 @@
 // name: overview_counts
 // description: One row per document: how many tasks it contains, distinct units responsible
 // description: for them (lead or support), distinct policies it or its tasks cite, and outcomes.
-// param: doc (string, default null) — only this document id (all documents when absent)
+// param: doc (string, default null) — only this document (id or file name without extension); all when absent
 MATCH (d:Document)
-WHERE $doc IS NULL OR d.id = $doc
+WHERE $doc IS NULL OR d.id = $doc OR (d.id STARTS WITH ($doc + '-') AND size(d.id) = size($doc) + 9)
 OPTIONAL MATCH (d)-[:CONTAINS]->(t:Task)
 WITH d, count(DISTINCT t) AS tasks
 OPTIONAL MATCH (d)-[:CONTAINS]->(:Task)<-[:LEADS|SUPPORTS]-(u:Unit)

@@ -6,6 +6,7 @@ forgetting a document keep them identical.  No mocks."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -236,6 +237,19 @@ def test_query_rows_identical(samples: Pair, name: str, variant: str) -> None:
     if variant != "default":
         assert rows_falkor, f"{name} {params}: no rows on FalkorDB (pick a value that exists)"
     assert rows_neo == rows_falkor
+
+
+@pytest.mark.parametrize("name", ["document_tasks", "outcomes_by_task", "overview_counts"])
+def test_a_document_is_found_by_its_file_name(samples: Pair, name: str) -> None:
+    """``doc`` takes the id (``<file name>-<8 hex>``) or just the file name, on both stores."""
+    doc = _doc_with_outcomes(samples.falkor)["doc"]
+    stem = re.sub(r"-[0-9a-f]{8}$", "", doc)
+    assert stem != doc
+    q = PACK[name]
+    for store in (samples.falkor, samples.neo):
+        by_id = store.read(q.cypher, bind(q, {"doc": doc}))
+        assert by_id and store.read(q.cypher, bind(q, {"doc": stem})) == by_id
+        assert store.read(q.cypher, bind(q, {"doc": stem[:-1]})) == []      # not a prefix match
 
 
 def test_stats_identical(samples: Pair) -> None:
