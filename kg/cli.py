@@ -488,10 +488,27 @@ def units(name_filter, fmt, **store_opts) -> None:
 @click.argument("doc_ids", nargs=-1, required=True)
 @_store_options
 def forget(doc_ids, **store_opts) -> None:
-    """Remove documents and every fact only they supported."""
+    """Remove documents (by id, or by the name of the file they came from without extension)
+    and every fact only they supported."""
+    missing = False
     with _store(_require_store(_settings(**store_opts))) as store:
         for d in doc_ids:
-            click.echo(f"{'forgot' if store.forget_document(d) else 'not found'}: {d}")
+            ids = [r["id"] for r in store.read(
+                "MATCH (d:Document) WHERE d.id = $doc OR (d.id STARTS WITH ($doc + '-') AND size(d.id) = size($doc) + 9) "
+                "RETURN d.id AS id ORDER BY id", {"doc": d})]
+            if d in ids:
+                ids = [d]
+            if len(ids) > 1:
+                click.echo(f"ambiguous: {d} names {len(ids)} documents ({', '.join(ids)}); give the id", err=True)
+                missing = True
+                continue
+            if ids and store.forget_document(ids[0]):
+                click.echo(f"forgot: {ids[0]}")
+            else:
+                click.echo(f"not found: {d}", err=True)
+                missing = True
+    if missing:
+        sys.exit(1)
 
 
 @main.command()

@@ -295,8 +295,10 @@ def test_forget_leaves_the_graph_of_the_other_documents(runner, tmp_path):
     store, alone = tmp_path / "both", tmp_path / "alone"
     assert kg(runner, "ingest", SEED_003, SAMPLES[0], "--store", store).exit_code == 0
     doc_a = json.loads((store / "last-ingest.json").read_text(encoding="utf-8"))["files"][0]["doc_id"]
-    res = kg(runner, "forget", doc_a, "no-such-doc", "--store", store)
-    assert res.exit_code == 0 and res.stdout == f"forgot: {doc_a}\nnot found: no-such-doc\n"
+    stem = doc_a.rsplit("-", 1)[0]                   # the file name works as well as the id
+    res = kg(runner, "forget", stem, "no-such-doc", "--store", store)
+    assert res.stdout == f"forgot: {doc_a}\n"
+    assert res.exit_code == 1 and "not found: no-such-doc" in res.stderr
     assert kg(runner, "ingest", SAMPLES[0], "--store", alone).exit_code == 0
     assert_same_graph(dump(store), dump(alone))
 
@@ -655,3 +657,16 @@ def test_neo4j_read_is_read_only(neo4j_server, cypher):
     finally:
         st.clear()
         st.close()
+
+
+def test_forget_by_a_file_name_two_documents_share_is_refused(runner, tmp_path):
+    text = SEED_003.read_text(encoding="utf-8")
+    for sub, extra in (("a", ""), ("b", "\n附:补充说明。")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "plan.txt").write_text(text + extra, encoding="utf-8")
+    store = tmp_path / "s"
+    assert kg(runner, "ingest", tmp_path / "a", tmp_path / "b", "--store", store).exit_code == 0
+    res = kg(runner, "forget", "plan", "--store", store)
+    assert res.exit_code == 1 and "ambiguous: plan names 2 documents" in res.stderr
+    with FalkorStore.open(store) as st:
+        assert st.stats().labels["Document"] == 2            # nothing was removed
