@@ -27,7 +27,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"[{_CN_NUM}]{{1,3}}、")),
     (2, re.compile(rf"[{_OPEN}][{_CN_NUM}]{{1,3}}[{_CLOSE}]")),
     # "1 推进…" (a space) is an item; a number alone on its line is a page number
-    (3, re.compile(r"\d{1,2}(?:[\.．、](?![\d%％])|[ \t\u3000](?=[\u4e00-\u9fff]))")),
+    (3, re.compile(r"\d{1,2}(?:[\.．、](?!(?!(?:19|20)\d\d年)[\d%％])|[ \t\u3000](?=[\u4e00-\u9fff]))")),
     (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
     (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
     # 一要/二要: a speech's directives, each a reform of its own (unlike 一是, which lists
@@ -39,6 +39,8 @@ _MARKER_ANY = re.compile(
 )
 _LINE_START = re.compile(r"(?m)^[ \t\u3000•·●○◆■□▪\-]*")
 _INLINE_BEFORE = set("。；;！？!?")
+# "2.优化营商环境。": a marker followed by a short headline sentence
+_HEADLINE_AFTER = re.compile(r"\d{1,2}[\.．、]\s*[^，,；;。\n]{2,20}。")
 # a short line that ends like a document title (…的讲话, …工作要点, …实施方案)
 _TITLE_END = re.compile(r"^[^。；;，,！？]{4,60}(?:讲话|报告|发言|要点|方案|意见|通知|总结|汇报)$")
 
@@ -249,33 +251,48 @@ def guess_genre(head: str, title: str | None) -> str:
 
 def _find_markers(text: str, base: int) -> list[_Marker]:
     out: list[_Marker] = []
+    last: dict[int, int] = {}          # the last number seen per level
     for m in _MARKER_ANY.finditer(text, base):
         level = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
         start = m.start()
-        if not _marker_position_ok(text, start, base, level):
-            continue
         raw = m.group(0)
         number = raw.strip("()（）、.． 是要")
+        if not _marker_position_ok(text, start, base, level, expected=_is_next(number, last.get(level)),
+                                   first=level not in last):
+            continue
         # content must follow: a CJK char (possibly after quotes)
-        nxt = text[m.end():m.end() + 2]
-        if not nxt or not re.match(r"[\u4e00-\u9fff“\"《‘「]", nxt.lstrip()):
+        nxt = text[m.end():m.end() + 6]
+        if not nxt or not re.match(r"[\u4e00-\u9fff“\"《‘「]|(?:19|20)\d\d年", nxt.lstrip()):
             continue
         out.append(_Marker(level, number, start, m.end()))
+        value = _num_value(number)
+        if value is not None:
+            last[level] = value
     return out
 
 
-def _marker_position_ok(text: str, start: int, base: int, level: int) -> bool:
+def _is_next(number: str, last: int | None) -> bool:
+    value = _num_value(number)
+    return value is not None and last is not None and value == last + 1
+
+
+def _marker_position_ok(text: str, start: int, base: int, level: int, *, expected: bool = False,
+                        first: bool = False) -> bool:
     i = start - 1
     while i >= base and text[i] in " \t\u3000":
         i -= 1
     if i < base or text[i] == "\n":
-        if level == 3 and i > base and _mid_sentence_break(text, i, base):
-            return False   # "…行政服\n2、务事项…": a page number inside a broken sentence
+        if level == 3 and i > base and _mid_sentence_break(text, i, base) and not (
+                expected and _HEADLINE_AFTER.match(text, start)):
+            # "…行政服\n2、务事项…": a page number inside a broken sentence (unless it is the
+            # next item's number and a headline sentence follows: an excerpt cut short)
+            return False
         return True
     prev = text[i]
     if level in (5, 6):   # 一是/二是, 一要/二要 run inside paragraphs
         return prev in "。；;，,:：" or prev in _CLOSE
-    if level == 1 and _TITLE_END.search(text[text.rfind("\n", base, start) + 1:start]):
+    if level == 1 and first and text[start] == "一" and text[start + 2:start + 3] not in _CN_NUM \
+            and start - base < 400 and _TITLE_END.search(text[text.rfind("\n", base, start) + 1:start]):
         # "1、2022年在全市…会议上的讲话一、立足…": the first heading glued to the title line
         return True
     if prev in _INLINE_BEFORE or prev in _CLOSE or prev in "〕】":
@@ -506,8 +523,8 @@ def _paragraph_end(text: str, start: int) -> int:
             pass
         elif _FIELD.match(line):
             in_fields, end = True, line_end
-        elif not in_fields and _mid_sentence_break(text, pos - 1, 0):
-            end = line_end       # "…行政服\n2、务事项…": the sentence goes on after a page break
+        elif not in_fields and re.match(r"\d{1,3}[、.．]", line) and _mid_sentence_break(text, pos - 1, 0):
+            end = line_end       # "…行政服\n2、务事项…": the sentence goes on after a page number
         elif in_fields and len(line) <= 40 and not re.search(r"[。：:！？]", line) and not _MARKER_ANY.match(line):
             end = line_end
         else:

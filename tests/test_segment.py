@@ -167,3 +167,32 @@ def test_first_heading_glued_to_the_title_line():
     # a 一、 inside ordinary prose is still no heading
     prose = "会议强调,要抓好三件事:一、二季度要完成目标。\n"
     assert not [it for it in segment(source(prose)).items if it.level == 1]
+
+
+def test_a_cut_excerpt_does_not_swallow_what_follows():
+    # the next item after a line cut mid-word is still an item (its number follows, a headline after it)
+    text = ("1.深化审批改革。全年办理审批事项3000余件,惠及群众和企业办事人员、群众和企业办事人员、惠及群众和企\n"
+            "2.优化营商环境。开办企业压缩至0.5个工作日。\n")
+    st = segment(source(text))
+    assert [it.number for it in st.items if it.level] == ["1", "2"]
+    # a plain paragraph after the last item is not glued to it: only a page number continues a sentence
+    text = ("1.深化审批改革。全年办理审批事项3000余件,惠及群众和企业办事人员、群众和企业办事人员、惠及群众和企\n"
+            "2024年,全县将力争新增市场主体6000户。\n")
+    item = next(it for it in segment(source(text)).items if it.level)
+    assert "6000户" not in item.text
+
+
+def test_glued_title_rule_only_for_the_first_heading():
+    text = ("1、深化改革。会上市统计局作全市经济运行情况汇报一、二季度全市GDP增长6%。\n"
+            "2、优化服务。推行帮办代办。\n")
+    st = segment(source(text))
+    assert not [it for it in st.items if it.level == 1]
+    assert [it.number for it in st.items if it.level == 3] == ["1", "2"]
+
+
+def test_an_item_that_opens_with_a_date():
+    text = "1.深化审批改革。推行承诺制。\n2.2023年3月,出台《审批改革实施方案》。\n3.优化服务。推行帮办代办。\n"
+    st = segment(source(text))
+    assert [it.number for it in st.items if it.level] == ["1", "2", "3"]
+    # a decimal is still no marker
+    assert [it.number for it in segment(source("1.压缩时限。时限压缩至2.5个工作日。\n")).items if it.level] == ["1"]
