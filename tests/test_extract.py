@@ -349,8 +349,19 @@ def _outcome_texts(text: str) -> list[str]:
     ("先后提供就业岗位两万余个,三项指标走在前列。", ["先后提供就业岗位两万余个"]),
     # a result without a unit of its own after 压缩为/减至
     ("将6个环节压缩为1,实现一窗受理。", ["将6个环节压缩为1"]),
-    # the area a figure is about is its scope, not a second figure
+    # the area a figure is about is its scope, not a second figure; other counts stay
     ("全市12个乡村e镇总投资22.59亿元。", ["乡村e镇总投资22.59亿元"]),
+    ("全市3000家企业享受减税降费5亿元。", ["全市3000家企业享受减税降费5亿元"]),
+    ("全市18个部门312项事项实现一网通办。", ["全市18个部门312项事项实现一网通办"]),
+    # ranges that repeat the unit; Chinese numerals before 余万
+    ("营业收入增长10%-12%。", ["营业收入增长10%-12%"]),
+    ("覆盖三十余万户。", ["覆盖三十余万户"]),
+    # a short aside in brackets belongs to what is counted; a word is no conjunction
+    ("建成党群服务中心(站)126个。", ["建成党群服务中心(站)126个"]),
+    ("及时办结率100%,和谐社区创建12个。", ["及时办结率100%", "和谐社区创建12个"]),
+    # a masked year is a year, and the item number's dot is no part of the phrase
+    ("**年全市新增市场主体**户。", ["全市新增市场主体**户"]),
+    ("3.省委编办下放事项12项。", ["省委编办下放事项12项"]),
 ])
 def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
@@ -362,6 +373,7 @@ def test_outcome_phrase_boundaries(text, expected):
     "我市12个县区,各有分工。",
     "“放管服”改革成为全省第一批示范案例。",     # an ordinal batch, not a ranking
     "**年,是全面深化改革的开局之年。",         # a masked year
+    "近3年来,改革成效明显。",                  # a time, not a duration achieved
 ])
 def test_not_outcomes(text):
     from kg.extract.shadow import fold

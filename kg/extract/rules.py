@@ -518,8 +518,10 @@ _NUM = r"\d+(?:\.\d+)?"
 def _outcome_pattern() -> re.Pattern[str]:
     units = _alt(load_lexicon().outcome_units)
     return re.compile(
-        rf"(?P<num>{_NUM}(?:\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?|\*{{1,3}}|[xX]{{2}}"
-        rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}][{_CN_DIGITS}零]*?[百千万亿](?:[{_CN_DIGITS}零]*[百千万亿])*)"
+        rf"(?P<num>{_NUM}(?:(?:%|％|万|亿|千)?\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?"
+        rf"|\*{{1,3}}|[xX]{{2}}"
+        rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}][{_CN_DIGITS}零]*?[百千万亿](?:[{_CN_DIGITS}零]*[百千万亿])*"
+        rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}]{{1,3}}(?=(?:余|多)?[万亿]))"
         rf"\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
         rf"(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
     )
@@ -531,16 +533,19 @@ _RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排�
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
 _CONJ_NOT_AFTER = {"和": "温缓饱调柔总平", "及": "涉普波危顾触惠提殃", "与": "参给赋授"}
+_CONJ_NOT_BEFORE = {"和": "谐美平睦", "及": "时早", "与": "会"}
 
 
 def _is_conj(text: str, i: int) -> bool:
-    """``text[i]`` joins two phrases (和/及/与), not part of a word (涉及, 参与, 缓和)."""
+    """``text[i]`` joins two phrases (和/及/与), not part of a word (涉及, 参与, 缓和, 及时, 和谐)."""
     ch = text[i]
-    return ch in _CONJ_NOT_AFTER and not (i > 0 and text[i - 1] in _CONJ_NOT_AFTER[ch])
+    return ch in _CONJ_NOT_AFTER and not (i > 0 and text[i - 1] in _CONJ_NOT_AFTER[ch]) \
+        and not (i + 1 < len(text) and text[i + 1] in _CONJ_NOT_BEFORE[ch])
 
 _TIME_UNITS = ("个月", "年", "天", "日", "个小时", "小时", "个工作日", "工作日")
 # 全区*个乡镇, 我市12个县区: how many areas there are, a scope, not an outcome
 _SCOPE_BEFORE = re.compile(r"(?:全|我)[国省市区县州乡镇]$")
+_AREA_NOUN = re.compile(r"(?:乡镇|乡村|乡|镇|村|社区|街道|县市区|县区|县|区|市|省|行政村|自然村)")
 _SCOPE_AFTER = re.compile(r"^(?:乡镇|乡|镇|村|社区|街道|县|区|市|省|县区|县市区|市辖区|行政村|自然村)[(（、,，]")
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
 _TO_BARE = re.compile(rf"{_NUM}(?=[，,。；;、\s]|$)")
@@ -598,9 +603,10 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         prev = shadow[s - 1] if s > 0 else ""
         if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
-        if m.group("unit") == "年" and (m.group("num")[0] not in "*xX"
-                                        or not re.search(r"(?:连续|近|历时|用|满|达|超过|经过|提前|缩短)$", shadow[max(0, s - 2):s])):
-            continue                              # a year (2022年, **年), not a duration (连续*年)
+        if m.group("unit") == "年" and (not re.search(r"(?:连续|近|历时|用|满|达|超过|经过|提前|缩短)$", shadow[max(0, s - 2):s])
+                                        or re.match(r"(?:以)?来", shadow[e:e + 2])):
+            barriers.append((s, e))
+            continue                              # a year (2022年, **年), not a duration (连续3年; 近3年来 is a time)
         barriers.append((s, e))
         unit = m.group("unit")
         if unit in _TIME_UNITS and re.match(r"(?:之)?(?:前|后|以来)", shadow[e:e + 2]):
@@ -614,7 +620,9 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         if groups and m.start() - groups[-1][-1].end() <= 8:
             gap = shadow[groups[-1][-1].end():m.start()]
             if _MERGE_GAP.match(gap):
-                if len(groups[-1]) == 1 and _SCOPE_BEFORE.search(shadow[max(start, groups[-1][0].start() - 2):groups[-1][0].start()]):
+                g0 = groups[-1][0]
+                if len(groups[-1]) == 1 and g0.group("unit") == "个" and _AREA_NOUN.match(shadow, g0.end()) \
+                        and _SCOPE_BEFORE.search(shadow[max(start, g0.start() - 2):g0.start()]):
                     groups[-1] = [m]           # 全市12个乡村e镇总投资22.59亿元: the first is the scope
                 else:
                     groups[-1].append(m)
@@ -632,13 +640,21 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         if s > limit and (shadow[s - 1] == "、" or _is_conj(shadow, s - 1)):
             return s                              # …和53项…: a new conjunct starts here
         a = s
-        while a > limit and s - a < 16 and (shadow[a - 1] not in _CLAUSE_STOP or shadow[a - 1] in "“”\"") \
-                and not shadow[a - 1].isdigit() and shadow[a - 1] not in "*xX":
+        while a > limit and s - a < 16:
+            c = shadow[a - 1]
+            if c in ")）":                        # 党群服务中心(站)126个: a short aside is part of it
+                o = max(shadow.rfind("(", limit, a - 1), shadow.rfind("（", limit, a - 1))
+                if o >= 0 and a - 1 - o <= 7 and not any(x in _CLAUSE_STOP for x in shadow[o + 1:a - 1]):
+                    a = o
+                    continue
+            if (c in _CLAUSE_STOP and c not in "“”\"") or c.isdigit() or c in "*xX.．":
+                break
             a -= 1
         while a < s and shadow[a] in "“”\"" and shadow[a:s].count(shadow[a]) == 1 and shadow[a] != "“":
             a += 1                                # a closing quote whose opening one is outside
-        while a < s and (_is_conj(shadow, a) or shadow[a] in "年月日号" and a > 0 and shadow[a - 1].isdigit()):
-            a += 1                                # nor on a conjunction or a date's 年 (2022年我区…)
+        while a < s and (_is_conj(shadow, a) and a == limit and a > start
+                         or shadow[a] in "年月日号" and a > 0 and (shadow[a - 1].isdigit() or shadow[a - 1] in "*xX")):
+            a += 1                                # nor on a conjunction after a figure, or a date's 年 (2022年我区…)
         return a
 
     barrier_starts = [bs for bs, _ in barriers]   # in text order, never overlapping
@@ -662,14 +678,14 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\"") \
                 and not shadow[b].isdigit() and shadow[b] != "*":
             b += 1
-        while b > e and _is_conj(shadow, b - 1):   # never end on a conjunction either
-            b -= 1
+        while b > e and (_is_conj(shadow, b - 1) or shadow[b - 1] == "以" and shadow[b:b + 1] == "及"):
+            b -= 1                                # never end on a conjunction either (…100项以及)
         tail = _TO_BARE.match(shadow, b) if b > e and shadow[b - 1] in "为至到" else None
         if tail:
             b = tail.end()                        # 将6个环节压缩为1: the result has no unit of its own
         first = grp[0]
-        if a == s and b == first.end() and first.group("unit") == "个":
-            continue                              # a lone *个: nothing counted
+        if a == s and b == first.end() and first.group("unit") == "个" and (a == start or shadow[a - 1] in "，,。；;、"):
+            continue                              # a lone *个 after a comma: nothing counted
         num = first.group("num")
         masked = num[0] in "*xX"
         value, value_max = _number_value(num, first.group("mult"))
