@@ -442,3 +442,10 @@ def test_the_paragraph_under_a_summary_heading_is_a_task_when_quantified():
     assert [o.text for o in intro.outcomes] == ["办理审批服务事项20.9万余件", "按期办结率100%"]
     assert "143项" not in intro.text                     # it ends where the first item starts
     assert not any("改革认识有待深化" in t.text for t in ex.tasks)   # unquantified: no task
+    # problems and plans are no results, and only the paragraph right under the heading counts
+    text = ("区行政审批服务局2022年工作总结\n一、总体情况\n全年办理审批服务事项20.9万余件。\n有关情况另行报告,涉及事项12项。\n"
+            "1、审批制度改革纵深推进。承接的143项行政审批事项办理时限压缩60%。\n"
+            "二、存在问题\n一是审批时限仍超过20个工作日;二是窗口人员平均仅有2人。\n")
+    ex = extract(segment(source(text)))
+    intro = [t for t in ex.tasks if t.id.endswith(".0")]
+    assert [t.text for t in intro] == ["全年办理审批服务事项20.9万余件。"]

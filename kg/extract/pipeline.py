@@ -7,6 +7,7 @@ spans plus the segmenter's items into an :class:`~kg.records.Extraction`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Any, Iterable
@@ -359,25 +360,37 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
     return tasks
 
 
+# sections that report problems or plans, not results
+_NOT_RESULTS = re.compile(r"问题|不足|困难|短板|差距|打算|思路|计划|下一步|建议|展望|安排|要求")
+
+
 def _heading_intros(st: DocStructure, tasks: list[TaskRecord], policies: list[Mention],
                     outcomes: list[Mention], units: list[Mention]) -> list[TaskRecord]:
-    """The paragraph between a section heading and its first item (一、总体情况\n…办理审批服务
-    事项20.9万余件,按期办结率100%…) reports results of its own: a task when quantified."""
+    """The paragraph right under a section heading, before its first item (一、总体情况\n…办理
+    审批服务事项20.9万余件,按期办结率100%…), reports results of its own: a task when
+    quantified.  Not under headings of problems or plans (存在问题, 下一步工作打算)."""
     text = st.source.text
     starts = sorted([it.span.start for it in st.items] + [h.span.start for h in st.headings])
+    spans = sorted((t.span.start, t.span.end) for t in tasks)
+    outcomes = sorted(outcomes, key=lambda o: o.span.start)
+    o_starts = [o.span.start for o in outcomes]
     out = list(tasks)
     for h in st.headings:
+        if _NOT_RESULTS.search(h.text):
+            continue
         a = text.find("\n", h.span.end)
         if a < 0:
             continue
         a += 1
-        nxt = [x for x in starts if x > h.span.end]
-        b = min(nxt) if nxt else len(text)
-        body = text[a:b].rstrip()
-        b = a + len(body)
-        if b - a < 20 or any(t.span.start <= a < t.span.end for t in tasks):
+        k = bisect.bisect_right(starts, h.span.end)
+        para_end = text.find("\n", a)
+        b = min(starts[k] if k < len(starts) else len(text), para_end if para_end >= 0 else len(text))
+        b = a + len(text[a:b].rstrip())
+        k = bisect.bisect_right(spans, (a, len(text) + 1))
+        if b - a < 6 or (k and spans[k - 1][0] <= a < spans[k - 1][1]):
             continue
-        inside = [o for o in outcomes if a <= o.span.start and o.span.end <= b]
+        inside = [o for o in outcomes[bisect.bisect_left(o_starts, a):bisect.bisect_left(o_starts, b)]
+                  if o.span.end <= b]
         if not inside:
             continue
         te = re.compile(r"[。，,；;]").search(text, a, b)
