@@ -415,6 +415,10 @@ def test_generic_addressees_in_prose_are_not_units_but_owners_are():
     ("1、市政务服务中心的窗口办理事项1200件,群众满意率99%。\n", []),
     ("1、各部门印发实施方案12个,推动改革落地。\n", []),
     ("1、市发改委印发实施方案12个,推动改革落地。\n", ["市发改委"]),
+    # a person between the body and the verb, or the verb inside a noun phrase: no owner
+    ("1、市委书记张三日前召开专题会议,部署改革12项。\n", []),
+    ("1、国务院办公厅印发的《意见》出台后,我市承接事项45项。\n", []),
+    ("1、省政府下放我市的45项事项全部承接到位。\n", []),
 ])
 def test_the_acting_subject_of_a_narrative_item_is_its_lead(text, leads):
     ex = extract(segment(source(text)))
@@ -449,3 +453,11 @@ def test_the_paragraph_under_a_summary_heading_is_a_task_when_quantified():
     ex = extract(segment(source(text)))
     intro = [t for t in ex.tasks if t.id.endswith(".0")]
     assert [t.text for t in intro] == ["全年办理审批服务事项20.9万余件。"]
+
+
+def test_the_subject_after_an_items_headline_sentence_leads_it():
+    text = ("区2022年改革工作总结\n(三)投资审批改革。区发改委和区住建局印发实施方案3个。\n"
+            "(四)商事改革。区市场监管局会同区税务局推行一网通办,办理业务1200件。\n")
+    ex = extract(segment(source(text)))
+    assert [(t.title, [u.text for u in t.lead_units]) for t in ex.tasks] == [
+        ("投资审批改革", ["区发改委", "区住建局"]), ("商事改革", ["区市场监管局"])]

@@ -546,10 +546,16 @@ def _prose_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Menti
     return _subject_owners(text, it, inside) or _charged_group(text, inside), []
 
 
-# what the subject of a narrative item does when it owns the reform
+# what the subject of a narrative item does when it owns the reform: the verb, after at
+# most a few adverbs or time words (a closed list: 市委书记张三日前召开 has a person between)
 _ACTS = re.compile(
-    r"^(?:[\u4e00-\u9fff]{0,6}?(?:已|先后|率先|联合|共同|相继|正式|及时|专门|近日|日前))?"
-    r"(?:下发|印发|出台|制定|发布|取消|下放|成立|组建|召开|部署|启动|推出|开展|实施|牵头)")
+    r"^(?:已经|已|先后|率先|联合|共同|相继|正式|及时|专门|近日|日前|近期|此前|今年以来|今年|去年|年初|年内"
+    r"|一年多来|近年来|(?:19|20)\d\d年(?:\d{1,2}月)?(?:\d{1,2}日)?|[,，]){0,3}"
+    r"(?P<verb>下发|印发|出台|制定|发布|取消|下放|成立|组建|召开|部署|启动|推出|开展|实施|牵头)")
+# …印发的《…》, …下放我市的45项: the verb is inside a noun phrase, not what the subject does
+_RELATIVE = re.compile(r"[^《,，。;；]{0,8}?的")
+# the gap before the subject: nothing, a date, or the item's headline sentence
+_SUBJECT_GAP = re.compile(r"\s*(?:(?:19|20)\d\d年(?:\d{1,2}月)?(?:\d{1,2}日)?[,，]?|[^。，,；;\n]{2,30}。\s*)?")
 
 
 _GROUP_HEAD = re.compile(r"(?:领导小组|工作小组|专项小组|工作专班|专班|指挥部)$")
@@ -572,12 +578,15 @@ def _subject_owners(text: str, it: Item, inside: list[Mention]) -> list[Mention]
         if u.span.start < pos:
             continue
         gap = text[pos:u.span.start]
-        if not (re.fullmatch(r"\s*(?:(?:19|20)\d\d年(?:\d{1,2}月)?(?:\d{1,2}日)?[,，]?)?", gap) if not subject
-                else re.fullmatch(r"[、和及与]", gap)):
+        if not (_SUBJECT_GAP.fullmatch(gap) if not subject else re.fullmatch(r"[、和及与]", gap)):
             break
         subject.append(u)
         pos = u.span.end
-    if not subject or not _ACTS.match(fold(text[pos:pos + 16])) or any(u.attrs.get("collective") for u in subject):
+    if not subject or any(u.attrs.get("collective") for u in subject):
+        return []
+    after = fold(text[pos:pos + 40])
+    act = _ACTS.match(after)
+    if not act or _RELATIVE.match(after, act.end()):
         return []
     return [Mention("UNIT", u.text, u.span, {**u.attrs, "role": "lead", "field": "subject"}) for u in subject]
 
