@@ -461,3 +461,10 @@ def test_the_subject_after_an_items_headline_sentence_leads_it():
     ex = extract(segment(source(text)))
     assert [(t.title, [u.text for u in t.lead_units]) for t in ex.tasks] == [
         ("投资审批改革", ["区发改委", "区住建局"]), ("商事改革", ["区市场监管局"])]
+
+
+def test_figures_inside_cited_titles_are_not_outcomes():
+    text = "1、优化营商环境。出台《关于优化营商环境30条措施》,印发《2023年全市40项重点改革任务清单》,办理业务1200件。\n"
+    ex = extract(segment(source(text)))
+    assert [o.text for t in ex.tasks for o in t.outcomes] == ["办理业务1200件"]
+    assert [c.text for c in ex.tasks[0].cites] == ["关于优化营商环境30条措施", "2023年全市40项重点改革任务清单"]

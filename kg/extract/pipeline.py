@@ -121,6 +121,11 @@ def extract(structure: DocStructure) -> Extraction:
     outcomes = [m for m in _mentions(doc, "outcomes", text) if m.span.start >= structure.source.body_start]
 
     policies = _drop_short_aliases(policies)   # 《目录》 for 《…事项目录》: before tasks cite it
+    # a figure inside a cited title (《…30条措施》) names the document, it is no outcome
+    titles = sorted((p.span.start, p.span.end) for p in policies)
+    starts = [a for a, _ in titles]
+    outcomes = [o for o in outcomes
+                if not ((k := bisect.bisect_right(starts, o.span.start)) and o.span.start < titles[k - 1][1])]
     places = select_places(places, units, policies, text)
     tasks = _assemble_tasks(structure, policies, outcomes, persons, units)
     tasks = _leaders(text, tasks, persons)
