@@ -468,3 +468,10 @@ def test_figures_inside_cited_titles_are_not_outcomes():
     ex = extract(segment(source(text)))
     assert [o.text for t in ex.tasks for o in t.outcomes] == ["办理业务1200件"]
     assert [c.text for c in ex.tasks[0].cites] == ["关于优化营商环境30条措施", "2023年全市40项重点改革任务清单"]
+
+
+def test_an_items_dot_is_no_part_of_a_unit():
+    from kg.extract.rules import find_units
+
+    text = "工作要求3.区委办公室负责统筹。"
+    assert [text[h[1]:h[2]] for h in find_units(text)] == ["区委办公室"]
