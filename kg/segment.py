@@ -549,13 +549,22 @@ def _clause_end(text: str, start: int, limit: int) -> int:
 def _make_item(text: str, mk: _Marker, end: int, path: tuple[str, ...]) -> Item:
     body_end = end
     fields: list[FieldLine] = []
-    # block field lines: "牵头单位:…" at line starts
-    for fm in re.finditer(rf"(?m)^[ \t\u3000]*(?:{_LABEL_ALT})\s*[:：]", text[mk.end:end]):
+    # block field lines: "牵头单位:…" at line starts, or after the body's last sentence
+    # on the same line ("…改革。责任单位:市发改委。完成时限:6月底前。")
+    for fm in re.finditer(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*(?:{_LABEL_ALT})\s*[:：]", text[mk.end:end]):
         abs_start = mk.end + fm.start() + (len(fm.group(0)) - len(fm.group(0).lstrip()))
+        line = text[text.rfind("\n", mk.end, abs_start) + 1 or mk.end:abs_start]
+        if sum(line.count(c) for c in "(（") > sum(line.count(c) for c in ")）"):
+            continue                         # (牵头单位:…;责任单位:…) is an inline bracket
         body_end = min(body_end, abs_start)
+        break
     fields.extend(_block_fields(text, body_end, end))
     fields.extend(_inline_fields(text, mk.end, body_end))
     title_end = _clause_end(text, mk.end, body_end)
+    for istart, _iend in _owner_brackets(text, mk.end, body_end):
+        if istart - 1 < title_end:           # 加快数字政府建设(市大数据局负责,…): the title ends here
+            title_end = istart - 1
+        break
     title_start = mk.end
     while title_start < title_end and text[title_start] in " \t\u3000":
         title_start += 1
@@ -591,7 +600,8 @@ def _block_fields(text: str, start: int, end: int) -> list[FieldLine]:
         # values continue over line breaks only when the next line is not prose
         val = text[vstart:vend]
         cut = _value_cut(val)
-        vend = vstart + cut
+        stop = re.search(r"[。;；]", val[:cut]) if i + 1 == len(matches) else None
+        vend = vstart + (stop.start() if stop else cut)
         while vend > vstart and text[vend - 1] in " \t\n\u3000；;。":
             vend -= 1
         raw = m.group("label")
@@ -651,24 +661,60 @@ def _brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _owner_brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in _brackets(text, start, end)
+            if len(text[a:b]) >= 3 and _OWNER_HINT.search(text[a:b])]
+
+
+# a deadline written without its label inside an owner bracket: (…负责,2023年9月底前完成)
+_BARE_DEADLINE = re.compile(
+    r"(?:(?:19|20)\d{2}年?(?:\d{1,2}月)?|\d{1,2}月)(?:上旬|中旬|下旬|底|末|份)?(?:\d{1,2}日)?(?:前|以前)?(?:完成|办结|到位)?"
+    r"|(?:19|20)\d{2}年(?:底|年底|内)(?:前)?(?:完成)?|年底前(?:完成)?|长期坚持|持续推进")
+
+
+def _split_deadline(text: str, vs: int, ve: int) -> tuple[int, FieldLine | None]:
+    """A value's last clause that is a bare deadline: (new value end, the deadline field)."""
+    cut = max(text.rfind(c, vs, ve) for c in "，,；;")
+    if cut < vs:
+        return ve, None
+    ds = cut + 1
+    while ds < ve and text[ds] in " \u3000":
+        ds += 1
+    if not _BARE_DEADLINE.fullmatch(text, ds, ve):
+        return ve, None
+    ne = cut
+    while ne > vs and text[ne - 1] in " ，,；;、":
+        ne -= 1
+    return ne, FieldLine("deadline", "完成时限", text[ds:ve], Span(ds, ve))
+
+
 def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
-    """Owner brackets inside the body: (牵头单位:…;责任单位:…), (市发改委牵头,…负责)."""
+    """Owner brackets inside the body: (牵头单位:…;责任单位:…), (市发改委牵头,…负责), with a
+    deadline written in them with or without its label."""
     out: list[FieldLine] = []
-    for istart, iend in _brackets(text, start, end):
-        inner = text[istart:iend]
-        if not _OWNER_HINT.search(inner) or len(inner) < 3:
-            continue
+    for istart, iend in _owner_brackets(text, start, end):
         labelled = list(_FIELD.finditer(text, istart, iend))
+        ie = iend
+        while ie > istart and text[ie - 1] in " ，,；;。":
+            ie -= 1
         if labelled:
             for i, m in enumerate(labelled):
-                vend = labelled[i + 1].start() if i + 1 < len(labelled) else iend
+                vend = labelled[i + 1].start() if i + 1 < len(labelled) else ie
                 vs, ve = m.end(), vend
                 while ve > vs and text[ve - 1] in " ，,；;、/／|":
                     ve -= 1
                 raw = m.group("label")
+                deadline = None
+                if FIELD_LABELS[raw] != "deadline" and i + 1 == len(labelled):
+                    ve, deadline = _split_deadline(text, vs, ve)
                 out.append(FieldLine(FIELD_LABELS[raw], raw, text[vs:ve], Span(vs, ve)))
+                if deadline:
+                    out.append(deadline)
             continue
-        out.extend(_verb_fields(text, istart, iend))
+        ve, deadline = _split_deadline(text, istart, ie)
+        out.extend(_verb_fields(text, istart, ve))
+        if deadline:
+            out.append(deadline)
     if not out:
         out.extend(_trailing_owner(text, start, end))
     if not out:

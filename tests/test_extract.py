@@ -475,3 +475,27 @@ def test_an_items_dot_is_no_part_of_a_unit():
 
     text = "工作要求3.区委办公室负责统筹。"
     assert [text[h[1]:h[2]] for h in find_units(text)] == ["区委办公室"]
+
+
+@pytest.mark.parametrize("text, title, lead, support, deadline", [
+    # fields on the item's own line after its sentence, a (牵头) mark inside the unit list
+    ("1.深化商事制度改革。责任单位：市市场监管局（牵头）、市发改委、市税务局。完成时限：2023年6月底前。\n",
+     "深化商事制度改革", ["市市场监管局"], ["市发改委", "市税务局"], ("2023年6月底前", "2023-06-30")),
+    ("（一）推进一网通办。牵头单位：市政务服务中心；配合单位：市大数据局、各县区政府；完成时间：2023年12月。\n",
+     "推进一网通办", ["市政务服务中心"], ["市大数据局", "各县区政府"], ("2023年12月", "2023-12-31")),
+    # a deadline without its label inside the owner bracket; the title ends at the bracket
+    ("1.优化营商环境。（责任单位：市发改委，配合单位：市财政局；2023年底前完成）\n",
+     "优化营商环境", ["市发改委"], ["市财政局"], ("2023年底前完成", "2023-12-31")),
+    ("3、加快数字政府建设（市大数据局负责，2023年9月底前完成）\n",
+     "加快数字政府建设", ["市大数据局"], [], ("2023年9月底前完成", "2023-09-30")),
+])
+def test_more_work_plan_field_formats(text, title, lead, support, deadline):
+    ex = extract(segment(source(text)))
+    assert len(ex.tasks) == 1
+    t = ex.tasks[0]
+    assert t.title == title
+    assert [u.text for u in t.lead_units] == lead
+    assert [u.text for u in t.support_units] == support
+    assert (t.deadline.text, t.deadline.date) == deadline
+    for u in t.lead_units + t.support_units:
+        assert text[u.span.start:u.span.end] == u.text

@@ -496,6 +496,12 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
             if f.label in ("lead", "owner") and rules.is_person(name):
                 lead_persons.append(Mention("PERSON", name, Span(a, b), {"role": f.raw_label}))
                 continue
+            marked = _LEAD_MARK.search(name)
+            if marked and len(name[:marked.start()].rstrip()) >= 2:
+                # 责任单位:市市场监管局(牵头)、市发改委: the marked one leads, the rest support
+                name = name[:marked.start()].rstrip()
+                lead.append(Mention("UNIT", name, Span(a, a + len(name)), {"role": "lead", "field": "(牵头)"}))
+                continue
             target.append(Mention("UNIT", name, Span(a, b), {"role": f.label, "field": f.raw_label}))
     if not it.fields:
         lead, support = _prose_owners(text, it, units)
@@ -519,6 +525,7 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
     )
 
 
+_LEAD_MARK = re.compile(r"[(（]\s*(?:牵头(?:单位)?|主责)\s*[)）]$")
 _TOGETHER = re.compile(r"^(?:要|将|应|负责)?(?:会同|联合|协同)")
 
 
