@@ -61,6 +61,7 @@ FIELD_LABELS: dict[str, str] = {
 }
 _LABEL_ALT = "|".join(sorted((k for k in FIELD_LABELS if k != "牵头"), key=len, reverse=True))
 _FIELD = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]\s*")
+_BRACKET_LABEL = re.compile(rf"【({_LABEL_ALT})】")
 _OWNER_HINT = re.compile(r"牵头|负责|责任单位|配合|协办|完成时限|领导")
 
 # Document number: 伊区政办发〔2023〕13号, with noisy variants 〔202313号, 〔2015179, 〔\n201527
@@ -97,10 +98,17 @@ def segment(source: SourceText) -> DocStructure:
     Matching runs on a same-length folded copy (simplified script, half-width
     punctuation) so 牽頭單位：… is a field line too; every string in the result is then
     taken back from the original text by its span."""
-    folded = fold(source.text)
+    folded = _bracket_labels(fold(source.text))
     if folded == source.text:
         return _segment(source, source.text)
     return _restore(_segment(source, folded), source.text, folded)
+
+
+def _bracket_labels(text: str) -> str:
+    """【牵头单位】市司法局 reads as " 牵头单位:市司法局" (same length, for matching only)."""
+    if "【" not in text:
+        return text
+    return _BRACKET_LABEL.sub(lambda m: " " + m.group(1) + ":", text)
 
 
 def _restore(st: DocStructure, original: str, folded: str) -> DocStructure:
@@ -347,13 +355,17 @@ TABLE_COLUMNS: dict[str, str] = {
     "牵头领导": "lead_person", "责任领导": "lead_person", "分管领导": "lead_person",
 }
 _CELL_SPLIT_TAB = re.compile(r"\t+")
+_CELL_SPLIT_PIPE = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
 _CELL_SPLIT_WS = re.compile(r"[ \t\u3000]+")
 
 
-def _cells(line: str, start: int, tabbed: bool) -> list[tuple[str, int, int]]:
+def _cells(line: str, start: int, tabbed: bool | str) -> list[tuple[str, int, int]]:
+    """Cells of a table line split at tabs (``tabbed``), pipes (``tabbed == "|"``) or runs
+    of white space."""
     out = []
     pos = 0
-    for m in (_CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS).finditer(line):
+    split = _CELL_SPLIT_PIPE if tabbed == "|" else _CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS
+    for m in split.finditer(line):
         if m.start() > pos:
             out.append((line[pos:m.start()], start + pos, start + m.start()))
         pos = m.end()
@@ -374,7 +386,7 @@ def _table_items(text: str, base: int) -> tuple[Item, ...]:
     i = 0
     while i < len(lines):
         line, start = lines[i]
-        tabbed = "\t" in line
+        tabbed: bool | str = "|" if ("|" in line or "｜" in line) else "\t" in line
         header = _cells(line, start, tabbed)
         roles = [TABLE_COLUMNS.get(c[0].strip()) for c in header]
         if len(header) < 3 or None in roles or "task" not in roles or not ({"lead", "owner"} & set(roles)):
@@ -427,8 +439,8 @@ def _paragraph_items(text: str, base: int, headings: tuple[Heading, ...],
         pos = end + 1
         lead = len(line) - len(line.lstrip(" \t\u3000"))
         s0, e0 = start + lead, end - (len(line) - len(line.rstrip()))
-        if e0 - s0 < 30 or any(a < e0 and s0 < b for a, b in covered):
-            continue
+        if e0 - s0 < 30 or any(a < e0 and s0 < b for a, b in covered) or line.count("|") + line.count("｜") >= 2:
+            continue   # short, inside an item, or a table line
         if start > base and _mid_sentence_break(text, start - 1, base):
             continue   # the rest of a sentence a page break cut (…行政服\n2、务事项…)
         if first_marker < s0 and items:

@@ -1,3 +1,5 @@
+import pytest
+
 from kg.segment import segment
 from tests.conftest import SEED_003, source
 
@@ -196,3 +198,24 @@ def test_an_item_that_opens_with_a_date():
     assert [it.number for it in st.items if it.level] == ["1", "2", "3"]
     # a decimal is still no marker
     assert [it.number for it in segment(source("1.压缩时限。时限压缩至2.5个工作日。\n")).items if it.level] == ["1"]
+
+
+def test_lenticular_bracket_labels_are_field_labels():
+    text = ("1.全面推行证明事项告知承诺制。【牵头单位】市司法局【配合单位】市直各部门【完成时限】2023年6月底前\n"
+            "2.深化工程审批改革。【牵头单位】市住建局【完成时限】2023年12月\n")
+    st = segment(source(text))
+    got = [[(f.label, f.value) for f in it.fields] for it in st.items]
+    assert got == [[("lead", "市司法局"), ("support", "市直各部门"), ("deadline", "2023年6月底前")],
+                   [("lead", "市住建局"), ("deadline", "2023年12月")]]
+    assert st.items[0].title == "全面推行证明事项告知承诺制"
+
+
+@pytest.mark.parametrize("text", [
+    "序号|改革任务|牵头单位|配合单位|完成时限\n1|深化放管服改革|市政府办|市司法局、市财政局|2023年12月\n",
+    "| 序号 | 改革任务 | 牵头单位 | 配合单位 | 完成时限 |\n| 1 | 深化放管服改革 | 市政府办 | 市司法局、市财政局 | 2023年12月 |\n",
+])
+def test_pipe_separated_task_table(text):
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["深化放管服改革"]
+    assert [(f.label, f.value) for f in st.items[0].fields] == [
+        ("lead", "市政府办"), ("support", "市司法局、市财政局"), ("deadline", "2023年12月")]
