@@ -446,8 +446,8 @@ def _paragraph_items(text: str, base: int, headings: tuple[Heading, ...],
         if first_marker < s0 and items:
             continue   # inside the numbered body: a stray paragraph, not a reform
         n += 1
-        te = _clause_end(text, s0, e0)
-        out.append(Item(number=f"p{n}", title=text[s0:te], title_span=Span(s0, te), text=text[s0:e0],
+        ts = title_span(text, s0, e0)
+        out.append(Item(number=f"p{n}", title=text[ts.start:ts.end], title_span=ts, text=text[s0:e0],
                         span=Span(s0, e0), body_span=Span(s0, e0), fields=(), heading_path=(), level=0))
     return tuple(out)
 
@@ -550,6 +550,25 @@ def _trim_trailer(text: str, start: int, end: int) -> int:
     seg = text[start:end]
     m = re.search(r"\n\s*(附件|抄送|(?:[\u4e00-\u9fff]{2,20}办公室)\s*\n\s*20\d{2})", seg)
     return start + m.start() if m else end
+
+
+# a first clause that only says when (2014年2月, 今年以来, 目前): the title is the next one
+_TIME_OPENER = re.compile(
+    r"(?:(?:19|20)\d\d年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}日)?)(?:以来)?"
+    r"|(?:今年|去年|近年|年初|近期|上半年|下半年)(?:以来)?|近年来|目前|当前|截至目前|此后|同时|此外|另外")
+
+
+def title_span(text: str, start: int, limit: int) -> Span:
+    """A paragraph's title: its first clause, or the second when the first only says when."""
+    te = _clause_end(text, start, limit)
+    if te < limit and text[te] in "，," and _TIME_OPENER.fullmatch(text, start, te):
+        a = te + 1
+        while a < limit and text[a] in " \t\u3000":
+            a += 1
+        b = _clause_end(text, a, limit)
+        if b > a:
+            return Span(a, b)
+    return Span(start, te)
 
 
 def _clause_end(text: str, start: int, limit: int) -> int:

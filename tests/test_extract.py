@@ -499,3 +499,15 @@ def test_more_work_plan_field_formats(text, title, lead, support, deadline):
     assert (t.deadline.text, t.deadline.date) == deadline
     for u in t.lead_units + t.support_units:
         assert text[u.span.start:u.span.end] == u.text
+
+
+def test_news_titles_skip_a_clause_that_only_says_when_and_names_stop_before_verbs():
+    text = ("全市深化改革工作会议召开\n"
+            "本报讯（记者 王小明）12月5日，全市深化改革工作会议召开。市委书记张三出席会议并讲话，市长李四主持。\n"
+            "今年以来，我市共推出改革举措120项，其中国家级试点6项。“一网通办”改革成效显著，"
+            "政务服务事项网上可办率达98%，办理时限压缩60%以上。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["我市共推出改革举措120项", "“一网通办”改革成效显著"]
+    assert {p.text for p in ex.persons} >= {"市委书记张三", "市长李四"}
+    for t in ex.tasks:
+        assert t.title in t.text

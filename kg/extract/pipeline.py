@@ -21,6 +21,7 @@ from kg.extract.shadow import Shadow, fold, make_shadow
 from kg.records import (
     Deadline, DocStructure, Extraction, Item, Mention, Outcome, Span, TaskRecord,
 )
+from kg.segment import title_span
 
 _SPAN_KEYS = {"UNIT": "units", "POLICY": "policies", "PLACE": "places", "PERSON": "persons",
               "OUTCOME": "outcomes"}
@@ -398,9 +399,8 @@ def _heading_intros(st: DocStructure, tasks: list[TaskRecord], policies: list[Me
                   if o.span.end <= b]
         if not inside:
             continue
-        te = re.compile(r"[。，,；;]").search(text, a, b)
-        te = te.start() if te else b
-        it = Item(number=f"{h.number}.0", title=text[a:te], title_span=Span(a, te), text=text[a:b],
+        ts = title_span(text, a, b)
+        it = Item(number=f"{h.number}.0", title=text[ts.start:ts.end], title_span=ts, text=text[a:b],
                   span=Span(a, b), body_span=Span(a, b), level=0, heading_path=(h.number,))
         out.append(_task(text, it, st, policies, inside, units))
     return sorted(out, key=lambda t: t.span.start)
@@ -468,9 +468,8 @@ def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
         a, b = g[0][0], g[-1][1]
         while a < b and text[a] in " \t\u3000":
             a += 1
-        te = re.compile(r"[。，,；;]").search(text, a, b)
-        te = te.start() if te else b
-        parts.append(Item(number=f"{it.number}.{k + 1}", title=text[a:te], title_span=Span(a, te),
+        ts = title_span(text, a, b)
+        parts.append(Item(number=f"{it.number}.{k + 1}", title=text[ts.start:ts.end], title_span=ts,
                           text=text[a:b], span=Span(a, b), body_span=Span(a, b), level=0))
     return parts
 

@@ -430,6 +430,9 @@ def find_places(shadow: str) -> list[Hit]:
 
 # --- persons -------------------------------------------------------------------------------
 
+# two-character words that often follow a leader's name (the first character ends no name)
+_NEXT_WORDS = {"主持", "主讲", "强调", "批示", "听取", "部署", "考察", "检查", "督导", "一行", "作出", "作了",
+               "通报", "总结", "希望", "认为", "提出", "肯定", "回答", "解读"}
 _NAME_STOP = set("传领在出参指等作表讲同对和与的为是说到会带提介要亲率调视察宣致代陪也还就并向将所以及等、，,。；;：:“”《》()（） \n")
 
 
@@ -480,8 +483,8 @@ def find_persons(shadow: str) -> list[Hit]:
         s, e = m.start(), m.end()
         if s > 0 and shadow[s - 1] == "总":   # 总书记 follows the name, never precedes it
             continue
-        # drop a trailing char that starts the next word (市长储祥好领衔 -> 储祥好)
-        if shadow[e - 1] in _NAME_STOP:
+        # drop a trailing char that starts the next word (市长储祥好领衔 -> 储祥好, 市长李四主持)
+        if shadow[e - 1] in _NAME_STOP or (e - s >= 4 and shadow[e - 1:e + 1] in _NEXT_WORDS):
             e -= 1
         text = shadow[s:e]
         role = next((r for r in roles if r in text[:len(text) - 1]), None)
