@@ -511,3 +511,14 @@ def test_news_titles_skip_a_clause_that_only_says_when_and_names_stop_before_ver
     assert {p.text for p in ex.persons} >= {"市委书记张三", "市长李四"}
     for t in ex.tasks:
         assert t.title in t.text
+
+
+@pytest.mark.parametrize("name", [
+    "市大数据发展管理局", "区城市管理综合执法局", "市营商环境建设局", "省通信管理局", "县人民医院", "市委党校",
+    "县疾控中心", "区人武部", "市委军民融合办", "市供销社", "市文广旅局", "市委党史研究室",
+])
+def test_more_body_names_from_the_lexicon(name):
+    from kg.extract.rules import find_units
+
+    text = f"由{name}负责落实。"
+    assert [text[h[1]:h[2]] for h in find_units(text)] == [name]
