@@ -73,6 +73,11 @@ def test_split_units(value, expected):
     ("2019年6月底", None, "2019-06-30"),
     ("2023年底前", None, "2023-12-31"),
     ("长期坚持", 2023, None),
+    # quarters and half-years end with their last month
+    ("2023年第三季度", 2023, "2023-09-30"),
+    ("2024年一季度末", 2023, "2024-03-31"),
+    ("上半年", 2023, "2023-06-30"),
+    ("2023年下半年", None, "2023-12-31"),
 ])
 def test_deadlines(text, year, iso):
     assert normalise_deadline(text, year) == iso

@@ -711,6 +711,14 @@ def normalise_deadline(text: str, doc_year: int | None) -> str | None:
     if m and 1 <= int(m.group(2)) <= 12:
         y, mo = int(m.group(1)), int(m.group(2))
         return _day(y, mo, m.group(3), m.group(4))
+    m = re.search(r"(?:(20\d{2}|19\d{2})年)?(?:第?([一二三四1-4])季度|([上下])半年)", t)
+    if m and (m.group(1) or doc_year):
+        y = int(m.group(1)) if m.group(1) else doc_year
+        if m.group(2):
+            q = "一二三四".index(m.group(2)) + 1 if m.group(2) in "一二三四" else int(m.group(2))
+        else:
+            q = 2 if m.group(3) == "上" else 4
+        return _day(y, q * 3, None, None)           # the end of the quarter / half-year
     m = re.search(r"(20\d{2}|19\d{2})年(?:底|末|年底|内)?", t)
     if m:
         return f"{int(m.group(1)):04d}-12-31"
