@@ -700,7 +700,8 @@ def _owner_brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # a deadline written without its label inside an owner bracket: (…负责,2023年9月底前完成)
 _BARE_DEADLINE = re.compile(
     r"(?:(?:19|20)\d{2}年?(?:\d{1,2}月)?|\d{1,2}月)(?:上旬|中旬|下旬|底|末|份)?(?:\d{1,2}日)?(?:前|以前)?(?:完成|办结|到位)?"
-    r"|(?:19|20)\d{2}年(?:底|年底|内)(?:前)?(?:完成)?|年底前(?:完成)?|长期坚持|持续推进")
+    r"|(?:19|20)\d{2}年(?:底|年底|内)(?:前)?(?:完成)?|年底前(?:完成)?|长期坚持|持续推进"
+    r"|(?:(?:19|20)\d{2}年)?(?:第?[一二三四]季度|[上下]半年)(?:末|底)?(?:前)?(?:完成)?")
 
 
 def _split_deadline(text: str, vs: int, ve: int) -> tuple[int, FieldLine | None]:
