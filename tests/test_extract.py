@@ -527,3 +527,14 @@ def test_more_body_names_from_the_lexicon(name):
 
     text = f"由{name}负责落实。"
     assert [text[h[1]:h[2]] for h in find_units(text)] == [name]
+
+
+def test_tongzhi_is_an_address_and_the_core_formula_is_no_mention():
+    from kg.extract.rules import find_persons
+
+    def persons(text):
+        return [text[h[1]:h[2]] for h in find_persons(text)]
+
+    assert persons("王伟同志任区长。") == ["王伟"]
+    assert persons("紧密团结在以习近平同志为核心的党中央周围。") == []
+    assert persons("习近平总书记视察镇江。") == ["习近平总书记"]

@@ -500,7 +500,10 @@ def find_persons(shadow: str) -> list[Hit]:
             continue
         if m.group(0).endswith("同志") and (len(m.group(0)) > 5 or re.search("负责|领导|有关|各位", m.group(0))):
             continue
-        hits.append(("PERSON", m.start(), m.end(), {"role": None, "name": m.group(0)}))
+        if re.match(r"为(?:核心|总书记)", shadow[m.end():m.end() + 4]):
+            continue                              # 以…同志为核心的党中央: a formula, not a mention
+        e = m.end() - 2 if m.group(0).endswith("同志") else m.end()   # 同志 is an address, not a role
+        hits.append(("PERSON", m.start(), e, {"role": None, "name": shadow[m.start():e]}))
     for m in _name_role_pattern().finditer(shadow):
         # 朱伟县长牵头: a name before its role, when the person acts as an owner
         if re.match(r"(?:亲自)?(?:牵头|领衔|负责|主持)", shadow[m.end():m.end() + 4]) and (
