@@ -295,8 +295,10 @@ def policy_entity(m: Mention) -> Entity:
     year = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|-|—|\))", key)
     issuer = re.match(r"^(.{2,24}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|国务院|部|厅|局|委))关于", key)
     return Entity("Policy", key, key, {
-        "title": m.text, "year": int(year.group(1)) if year else None,
+        "title": m.text,
+        "year": int(year.group(1)) if year else m.attrs.get("doc_year"),
         "issuer": issuer.group(1) if issuer else None,
+        "doc_number": m.attrs.get("doc_number"),
     })
 
 
@@ -348,6 +350,10 @@ def resolve(ex: Extraction, corrections: Corrections | None = None, doc_id: str 
         elif ent.label == "Person" and ent.props.get("roles"):
             roles = sorted(set(prev.props.get("roles", [])) | set(ent.props["roles"]))
             entities[ent.id] = Entity(prev.label, prev.id, prev.name, {**prev.props, "roles": roles}, prev.parents)
+        elif any(v is not None and prev.props.get(k) is None for k, v in ent.props.items()):
+            # a later mention knows more (a policy cited once with its document number)
+            filled = {k: v if prev.props.get(k) is None else prev.props[k] for k, v in ent.props.items()}
+            entities[ent.id] = Entity(prev.label, prev.id, prev.name, {**prev.props, **filled}, prev.parents)
         links[(m.span.start, m.span.end, m.label)] = ent.id
 
     all_units = list(ex.units) + [u for t in ex.tasks for u in t.lead_units + t.support_units]

@@ -52,7 +52,8 @@ def build_batch(rd: ResolvedDocument, schema: Schema | None = None, *, fingerpri
     def entity(ent: Entity) -> tuple[str, str]:
         props: dict[str, Any] = {"name": ent.name, **ent.props}
         if ent.label == "Policy":
-            props = {"title": ent.name, "issuer": ent.props.get("issuer"), "year": ent.props.get("year")}
+            props = {"title": ent.name, "issuer": ent.props.get("issuer"), "year": ent.props.get("year"),
+                     "doc_number": ent.props.get("doc_number")}
         node(ent.label, ent.id, props)
         return ent.label, ent.id
 

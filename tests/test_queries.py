@@ -260,7 +260,7 @@ def doc_a() -> GraphBatch:
         N("Place", HP, name="黄浦区", level="county", adcode=HP),
         N("Place", SH, name="上海市", level="provincial", adcode=SH),
         N("Policy", "预算法", title="中华人民共和国预算法"),
-        N("Policy", "优化营商环境条例", title="优化营商环境条例"),
+        N("Policy", "优化营商环境条例", title="优化营商环境条例", issuer="国务院", year=2019, doc_number="国令第722号"),
     )
     rels = (
         R("CONTAINS", "Document", d, "Task", f"{d}#1", doc=d, order=1),
@@ -419,10 +419,11 @@ def test_co_responsibility(store):
 
 @covers("policy_citations")
 def test_policy_citations(store):
-    budget = {"policy": "预算法", "title": "中华人民共和国预算法", "citations": 3, "document_count": 2,
-              "documents": ["docA", "docB"], "tasks": ["docA#1", "docB#1"]}
-    business = {"policy": "优化营商环境条例", "title": "优化营商环境条例", "citations": 1, "document_count": 1,
-                "documents": ["docA"], "tasks": ["docA#2"]}
+    budget = {"policy": "预算法", "title": "中华人民共和国预算法", "issuer": None, "year": None, "doc_number": None,
+              "citations": 3, "document_count": 2, "documents": ["docA", "docB"], "tasks": ["docA#1", "docB#1"]}
+    business = {"policy": "优化营商环境条例", "title": "优化营商环境条例", "issuer": "国务院", "year": 2019,
+                "doc_number": "国令第722号", "citations": 1, "document_count": 1, "documents": ["docA"],
+                "tasks": ["docA#2"]}
     assert run(store, "policy_citations") == [budget, business]
     assert run(store, "policy_citations", policy="《预算法》") == [budget]          # alias
     assert run(store, "policy_citations", policy="中华人民共和国预算法") == [budget]  # title

@@ -121,3 +121,15 @@ def test_central_bank_branches_are_central_bodies_wherever_they_sit():
     assert c["省住房城乡建设厅"] == "河南省住房和城乡建设厅"      # a provincial body keeps its province
     ids = {e.id for e in rd.entities.values() if e.name == "中国人民银行郑州中心支行"}
     assert ids == {"000000|中国人民银行郑州中心支行"}
+
+
+def test_a_cited_documents_number_gives_its_year():
+    text = ("1、深化改革。落实《关于全面实行行政许可事项清单管理的通知》,"
+            "即《关于全面实行行政许可事项清单管理的通知》(国办发〔2022〕2号)。\n")
+    ex = extract(segment(source(text)))
+    rd = resolve(ex)
+    (policy,) = [e for e in rd.entities.values() if e.label == "Policy"]
+    assert policy.props["doc_number"] == "国办发〔2022〕2号" and policy.props["year"] == 2022
+    batch = process_source(source(text)).batch
+    (node,) = [n for n in batch.nodes if n.label == "Policy"]
+    assert node.props["doc_number"] == "国办发〔2022〕2号"

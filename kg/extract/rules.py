@@ -297,6 +297,11 @@ _UNMARKED = re.compile(
 _LEAD_VERBS = re.compile(r"(?:按照|根据|依据|依照|贯彻|落实|印发|制定|出台|实施|执行|审议|通过|学习)")
 
 
+# a document number right after a cited title: (国办发〔2022〕2号), （豫政〔2023〕5号）
+_DOCNUM_AFTER = re.compile(
+    rf"\s*[(（]\s*(?P<num>[{_CJK}]{{1,10}}[〔\[［(（]?(?P<year>(?:19|20)\d\d)[〕\]］)）]?\s*\d{{1,4}}\s*号)\s*[)）]")
+
+
 def find_policies(shadow: str) -> list[Hit]:
     """《…》 titles with nesting (inner 《》/〈〉/<> kept), titles whose opening or closing
     mark was lost in extraction, and unmarked 关于…的意见/决定/通知 titles."""
@@ -315,7 +320,12 @@ def find_policies(shadow: str) -> list[Hit]:
                 j += 1
             if depth == 0:
                 if j - 1 - (i + 1) >= 2:
-                    hits.append(("POLICY", i + 1, j - 1, {"marked": True}))
+                    attrs: dict[str, Any] = {"marked": True}
+                    num = _DOCNUM_AFTER.match(shadow, j)
+                    if num:          # 《…的通知》(国办发〔2022〕2号): the cited document's number
+                        attrs["doc_number"] = num.group("num")
+                        attrs["doc_year"] = int(num.group("year"))
+                    hits.append(("POLICY", i + 1, j - 1, attrs))
                 i = j
                 continue
             # unclosed: the title ends at 的通知/的意见, the clause end, or the excerpt end
