@@ -26,3 +26,12 @@ def test_wheel_installs_one_package_with_its_data(tmp_path):
                          text=True, check=True).stdout.split()
     assert out[0] == "8" and out[1] == "5" and out[2] == "True"
     assert out[3].startswith(str(target))
+
+
+def test_readme_graph_section_is_the_schema():
+    """The README's schema tables are `kg schema --markdown` (the docs derive from schema.yaml)."""
+    from kg.schema import load_schema
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- schema:begin -->\n", 1)[1].split("<!-- schema:end -->", 1)[0]
+    assert section == load_schema().markdown()
