@@ -29,7 +29,8 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     # "1 推进…" (a space) is an item; a number alone on its line is a page number
     (3, re.compile(r"\d{1,2}(?:[\.．、](?!(?!(?:19|20)\d\d年)[\d%％])|[ \t\u3000](?=[\u4e00-\u9fff]))")),
     (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
-    (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
+    # 一是/二是, and a speech's 第一,/第二, (not 第一批, 第三方: the comma is part of the marker)
+    (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])|第[{_CN_NUM}]{{1,3}}[，,](?=[\u4e00-\u9fff“])")),
     # 一要/二要: a speech's directives, each a reform of its own (unlike 一是, which lists
     # the points of one reform)
     (6, re.compile(rf"[{_CN_NUM}]{{1,3}}要(?=[\u4e00-\u9fff])")),
@@ -264,7 +265,7 @@ def _find_markers(text: str, base: int) -> list[_Marker]:
         level = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
         start = m.start()
         raw = m.group(0)
-        number = raw.strip("()（）、.． 是要")
+        number = raw.strip("()（）、.． 是要第，,")
         if not _marker_position_ok(text, start, base, level, expected=_is_next(number, last.get(level)),
                                    first=level not in last):
             continue

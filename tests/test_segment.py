@@ -219,3 +219,11 @@ def test_pipe_separated_task_table(text):
     assert [it.title for it in st.items] == ["深化放管服改革"]
     assert [(f.label, f.value) for f in st.items[0].fields] == [
         ("lead", "市政府办"), ("support", "市司法局、市财政局"), ("deadline", "2023年12月")]
+
+
+def test_a_speechs_first_second_points():
+    text = ("在全市改革工作会议上的讲话\n同志们：\n今年改革工作要抓好以下几点。第一，深化行政审批制度改革，"
+            "年内将审批时限压缩50%以上。第二，推进国资国企改革，完成12家企业混改。第三批试点也要跟上。\n")
+    st = segment(source(text))
+    assert [(it.number, it.title) for it in st.items if it.level == 5] == [
+        ("一", "深化行政审批制度改革"), ("二", "推进国资国企改革")]     # 第三批 is no point
