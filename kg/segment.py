@@ -62,7 +62,7 @@ FIELD_LABELS: dict[str, str] = {
 }
 _LABEL_ALT = "|".join(sorted((k for k in FIELD_LABELS if k != "牵头"), key=len, reverse=True))
 _FIELD = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]\s*")
-_BRACKET_LABEL = re.compile(rf"【({_LABEL_ALT})】")
+_BRACKET_LABEL = re.compile(rf"【({_LABEL_ALT})】([:：]?)")
 _OWNER_HINT = re.compile(r"牵头|负责|责任单位|配合|协办|完成时限|领导")
 
 # Document number: 伊区政办发〔2023〕13号, with noisy variants 〔202313号, 〔2015179, 〔\n201527
@@ -109,7 +109,7 @@ def _bracket_labels(text: str) -> str:
     """【牵头单位】市司法局 reads as " 牵头单位:市司法局" (same length, for matching only)."""
     if "【" not in text:
         return text
-    return _BRACKET_LABEL.sub(lambda m: " " + m.group(1) + ":", text)
+    return _BRACKET_LABEL.sub(lambda m: " " * (1 + len(m.group(2))) + m.group(1) + ":", text)
 
 
 def _restore(st: DocStructure, original: str, folded: str) -> DocStructure:
@@ -363,6 +363,16 @@ _CELL_SPLIT_WS = re.compile(r"[ \t\u3000]+")
 def _cells(line: str, start: int, tabbed: bool | str) -> list[tuple[str, int, int]]:
     """Cells of a table line split at tabs (``tabbed``), pipes (``tabbed == "|"``) or runs
     of white space."""
+    if tabbed == "|":
+        # pipes: an empty cell between two pipes is a cell; the border pipes open/close none
+        out, pos = [], 0
+        bounds = [(m.start(), m.end()) for m in _CELL_SPLIT_PIPE.finditer(line)]
+        for k, (a, b) in enumerate(bounds + [(len(line.rstrip()), len(line))]):
+            cell = line[pos:a]
+            if not (k == 0 and not cell.strip()) and not (k == len(bounds) and not cell.strip()):
+                out.append((cell, start + pos, start + a))
+            pos = b
+        return out
     out = []
     pos = 0
     split = _CELL_SPLIT_PIPE if tabbed == "|" else _CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS
@@ -396,8 +406,8 @@ def _table_items(text: str, base: int) -> tuple[Item, ...]:
         j = i + 1
         while j < len(lines):
             row_line, row_start = lines[j]
-            if not row_line.strip():
-                j += 1
+            if not row_line.strip() or tabbed == "|" and re.fullmatch(r"[\s|｜:：\-—+]+", row_line):
+                j += 1                       # a blank line, or markdown's | --- | --- | rule
                 continue
             cells = _cells(row_line, row_start, tabbed)
             if len(cells) != len(header):
@@ -632,7 +642,7 @@ def _block_fields(text: str, start: int, end: int) -> list[FieldLine]:
         # values continue over line breaks only when the next line is not prose
         val = text[vstart:vend]
         cut = _value_cut(val)
-        stop = re.search(r"[。;；]", val[:cut]) if i + 1 == len(matches) else None
+        stop = re.search(r"。", val[:cut])
         vend = vstart + (stop.start() if stop else cut)
         while vend > vstart and text[vend - 1] in " \t\n\u3000；;。":
             vend -= 1

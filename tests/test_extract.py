@@ -538,3 +538,18 @@ def test_tongzhi_is_an_address_and_the_core_formula_is_no_mention():
     assert persons("王伟同志任区长。") == ["王伟"]
     assert persons("紧密团结在以习近平同志为核心的党中央周围。") == []
     assert persons("习近平总书记视察镇江。") == ["习近平总书记"]
+
+
+@pytest.mark.parametrize("mark", ["(牽頭)", "[牵头]", "（牵头部门）", "(牵头负责)"])
+def test_lead_marks_in_any_script_and_bracket(mark):
+    text = f"1.推进一网通办。责任单位:市政务服务中心{mark}、市大数据局。\n"
+    t = extract(segment(source(text))).tasks[0]
+    assert [u.text for u in t.lead_units] == ["市政务服务中心"]
+    assert [u.text for u in t.support_units] == ["市大数据局"]
+
+
+def test_names_ending_in_qiang_before_diaoyan():
+    from kg.extract.rules import find_persons
+
+    text = "市委书记张志强调研,副市长王国强调度,市长李四强调要抓落实。"
+    assert [text[h[1]:h[2]] for h in find_persons(text)] == ["市委书记张志强", "副市长王国强", "市长李四"]

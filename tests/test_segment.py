@@ -227,3 +227,25 @@ def test_a_speechs_first_second_points():
     st = segment(source(text))
     assert [(it.number, it.title) for it in st.items if it.level == 5] == [
         ("一", "深化行政审批制度改革"), ("二", "推进国资国企改革")]     # 第三批 is no point
+
+
+def test_unit_lists_are_cut_at_the_sentence_end_not_at_semicolons():
+    st = segment(source("2.推进供销社综合改革。\n责任单位:县供销社;县财政局\n"))
+    assert [(f.label, f.value) for f in st.items[0].fields] == [("owner", "县供销社;县财政局")]
+    st = segment(source("1.深化审批改革。责任单位:市住建局。审批时限压缩至60个工作日。完成时限:2023年6月底前。\n"))
+    assert [(f.label, f.value) for f in st.items[0].fields] == [("owner", "市住建局"), ("deadline", "2023年6月底前")]
+
+
+def test_markdown_table_with_a_rule_line_and_an_empty_cell():
+    text = ("| 序号 | 改革任务 | 牵头单位 | 配合单位 | 完成时限 |\n| --- | --- | --- | --- | --- |\n"
+            "| 1 | 深化放管服改革 | 市政府办 | 市司法局 | 2023年12月 |\n"
+            "| 2 | 推进国企改革 | 市国资委 |  | 2023年12月底前 |\n")
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["深化放管服改革", "推进国企改革"]
+    assert [(f.label, f.value) for f in st.items[1].fields] == [("lead", "市国资委"), ("deadline", "2023年12月底前")]
+
+
+def test_lenticular_labels_with_a_colon_in_traditional_script():
+    text = "1.推進國企改革。【牽頭單位】：市國資委【完成時限】：2023年第三季度\n"
+    st = segment(source(text))
+    assert [(f.label, f.value) for f in st.items[0].fields] == [("lead", "市國資委"), ("deadline", "2023年第三季度")]

@@ -495,7 +495,7 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
             if f.label in ("lead", "owner") and rules.is_person(name):
                 lead_persons.append(Mention("PERSON", name, Span(a, b), {"role": f.raw_label}))
                 continue
-            marked = _LEAD_MARK.search(name)
+            marked = _LEAD_MARK.search(fold(name))
             if marked and len(name[:marked.start()].rstrip()) >= 2:
                 # 责任单位:市市场监管局(牵头)、市发改委: the marked one leads, the rest support
                 name = name[:marked.start()].rstrip()
@@ -524,7 +524,7 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
     )
 
 
-_LEAD_MARK = re.compile(r"[(（]\s*(?:牵头(?:单位)?|主责)\s*[)）]$")
+_LEAD_MARK = re.compile(r"[(（\[【]\s*(?:牵头(?:单位|部门|负责)?|主责(?:单位|部门)?)\s*[)）\]】]$")
 _TOGETHER = re.compile(r"^(?:要|将|应|负责)?(?:会同|联合|协同)")
 
 

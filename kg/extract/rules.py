@@ -494,7 +494,8 @@ def find_persons(shadow: str) -> list[Hit]:
         if s > 0 and shadow[s - 1] == "总":   # 总书记 follows the name, never precedes it
             continue
         # drop a trailing char that starts the next word (市长储祥好领衔 -> 储祥好, 市长李四主持)
-        if shadow[e - 1] in _NAME_STOP or (e - s >= 4 and shadow[e - 1:e + 1] in _NEXT_WORDS):
+        if shadow[e - 1] in _NAME_STOP or (e - s >= 4 and shadow[e - 1:e + 1] in _NEXT_WORDS
+                                                       and shadow[e - 1:e + 2] not in ("强调研", "强调度", "强调查", "强调整")):
             e -= 1
         text = shadow[s:e]
         role = next((r for r in roles if r in text[:len(text) - 1]), None)
