@@ -28,9 +28,11 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(rf"[{_OPEN}][{_CN_NUM}]{{1,3}}[{_CLOSE}]")),
     # "1 推进…" (a space) is an item; a number alone on its line is a page number
     (3, re.compile(r"\d{1,2}(?:[\.．、](?!(?!(?:19|20)\d\d年)[\d%％])|[ \t\u3000](?=[\u4e00-\u9fff]))")),
-    (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
-    # 一是/二是, and a speech's 第一,/第二, (not 第一批, 第三方: the comma is part of the marker)
-    (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])|第[{_CN_NUM}]{{1,3}}[，,](?=[\u4e00-\u9fff“])")),
+    # (1)/①, and a speech's 第一,/第二, points, which enclose their 一是/二是 (not 第一批,
+    # 第三方: the comma is part of the marker)
+    (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"
+                   rf"|第[{_CN_NUM}]{{1,3}}[，,](?=[\u4e00-\u9fff“])")),
+    (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
     # 一要/二要: a speech's directives, each a reform of its own (unlike 一是, which lists
     # the points of one reform)
     (6, re.compile(rf"[{_CN_NUM}]{{1,3}}要(?=[\u4e00-\u9fff])")),
@@ -267,7 +269,7 @@ def _find_markers(text: str, base: int) -> list[_Marker]:
         raw = m.group(0)
         number = raw.strip("()（）、.． 是要第，,")
         if not _marker_position_ok(text, start, base, level, expected=_is_next(number, last.get(level)),
-                                   first=level not in last):
+                                   first=level not in last, ordinal=raw.startswith("第")):
             continue
         # content must follow: a CJK char (possibly after quotes)
         nxt = text[m.end():m.end() + 6]
@@ -286,7 +288,7 @@ def _is_next(number: str, last: int | None) -> bool:
 
 
 def _marker_position_ok(text: str, start: int, base: int, level: int, *, expected: bool = False,
-                        first: bool = False) -> bool:
+                        first: bool = False, ordinal: bool = False) -> bool:
     i = start - 1
     while i >= base and text[i] in " \t\u3000":
         i -= 1
@@ -298,7 +300,7 @@ def _marker_position_ok(text: str, start: int, base: int, level: int, *, expecte
             return False
         return True
     prev = text[i]
-    if level in (5, 6):   # 一是/二是, 一要/二要 run inside paragraphs
+    if level in (5, 6) or ordinal:   # 一是/二是, 一要/二要, 第一, run inside paragraphs
         return prev in "。；;，,:：" or prev in _CLOSE
     if level == 1 and first and text[start] == "一" and text[start + 2:start + 3] not in _CN_NUM \
             and start - base < 400 and _TITLE_END.search(text[text.rfind("\n", base, start) + 1:start]):

@@ -225,8 +225,13 @@ def test_a_speechs_first_second_points():
     text = ("在全市改革工作会议上的讲话\n同志们：\n今年改革工作要抓好以下几点。第一，深化行政审批制度改革，"
             "年内将审批时限压缩50%以上。第二，推进国资国企改革，完成12家企业混改。第三批试点也要跟上。\n")
     st = segment(source(text))
-    assert [(it.number, it.title) for it in st.items if it.level == 5] == [
+    assert [(it.number, it.title) for it in st.items if it.level == 4] == [
         ("一", "深化行政审批制度改革"), ("二", "推进国资国企改革")]     # 第三批 is no point
+    # the 一是/二是 inside them stay part of their point; 第二, survives them
+    text = ("在全市改革工作会议上的讲话\n同志们：\n要抓好以下几点：第一，提高政治站位。一是统一思想；二是压实责任。\n"
+            "第二，突出改革重点。一是深化审批改革；二是推进国企改革。\n")
+    assert [(it.level, it.number, it.title) for it in segment(source(text)).items if it.level] == [
+        (4, "一", "提高政治站位"), (4, "二", "突出改革重点")]
 
 
 def test_unit_lists_are_cut_at_the_sentence_end_not_at_semicolons():
