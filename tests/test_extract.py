@@ -553,3 +553,12 @@ def test_names_ending_in_qiang_before_diaoyan():
 
     text = "市委书记张志强调研,副市长王国强调度,市长李四强调要抓落实。"
     assert [text[h[1]:h[2]] for h in find_persons(text)] == ["市委书记张志强", "副市长王国强", "市长李四"]
+
+
+def test_prose_after_a_mid_line_field_still_belongs_to_the_task():
+    text = ("1.深化商事制度改革。牵头单位:市市场监管局。全面落实《市场主体登记管理条例》,企业开办时间压缩至1个工作日以内。\n"
+            "2.推进审批改革。牵头单位:市政务服务中心。\n")
+    t1, t2 = extract(segment(source(text))).tasks
+    assert [c.text for c in t1.cites] == ["市场主体登记管理条例"]
+    assert [o.text for o in t1.outcomes] == ["企业开办时间压缩至1个工作日以内"]
+    assert (t2.cites, t2.outcomes) == ((), ())

@@ -310,6 +310,14 @@ def _merge_mentions(ms: list[Mention]) -> list[Mention]:
     return out
 
 
+def _in_item(mentions: list[Mention], it: Item) -> list[Mention]:
+    """Mentions in the item's text outside its field values: the body, and prose that
+    follows a field on the same line (…。牵头单位:市市场监管局。全面落实《…》,压缩至1个工作日)."""
+    values = [f.value_span for f in it.fields]
+    return [m for m in mentions if it.span.start <= m.span.start and m.span.end <= it.span.end
+            and not any(v.start <= m.span.start < v.end for v in values)]
+
+
 def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Mention],
                     persons: list[Mention], units: list[Mention]) -> list[TaskRecord]:
     text = st.source.text
@@ -320,7 +328,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
     for it in st.items:
         if it.span.start < st.source.body_start:
             continue
-        t_outcomes = [o for o in outcomes if it.body_span.start <= o.span.start and o.span.end <= it.body_span.end]
+        t_outcomes = _in_item(outcomes, it)
         if with_fields:
             keep = bool(it.fields) or (it.heading_path in owner_paths and it.level > 0)
         elif st.genre == "workplan":
@@ -508,7 +516,7 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
         support = owner + support
     elif it.fields:
         lead, support = owner, support
-    cites = [p for p in policies if it.body_span.start <= p.span.start and p.span.end <= it.body_span.end]
+    cites = _in_item(policies, it)
     return TaskRecord(
         id=it.number if it.level == 0 else it.number.split(".")[-1],
         title=it.title,
