@@ -605,9 +605,9 @@ def _make_item(text: str, mk: _Marker, end: int, path: tuple[str, ...]) -> Item:
     fields.extend(_block_fields(text, body_end, end))
     fields.extend(_inline_fields(text, mk.end, body_end))
     title_end = _clause_end(text, mk.end, body_end)
-    for istart, _iend in _owner_brackets(text, mk.end, body_end):
-        if istart - 1 < title_end:           # 加快数字政府建设(市大数据局负责,…): the title ends here
-            title_end = istart - 1
+    for istart, iend in _owner_brackets(text, mk.end, body_end):
+        if istart - 1 < title_end and any(istart <= f.value_span.start < iend for f in fields):
+            title_end = istart - 1           # 加快数字政府建设(市大数据局负责,…): the title ends here
         break
     title_start = mk.end
     while title_start < title_end and text[title_start] in " \t\u3000":

@@ -254,3 +254,12 @@ def test_lenticular_labels_with_a_colon_in_traditional_script():
     text = "1.推進國企改革。【牽頭單位】：市國資委【完成時限】：2023年第三季度\n"
     st = segment(source(text))
     assert [(f.label, f.value) for f in st.items[0].fields] == [("lead", "市國資委"), ("deadline", "2023年第三季度")]
+
+
+@pytest.mark.parametrize("text, title", [
+    ("1.推进河湖长制(由县领导担任河长)落实。\n", "推进河湖长制(由县领导担任河长)落实"),
+    ("2.建立企业首席质量官(质量负责人)制度。\n", "建立企业首席质量官(质量负责人)制度"),
+    ("3、加快数字政府建设（市大数据局负责，2023年9月底前完成）\n", "加快数字政府建设"),
+])
+def test_a_title_ends_only_at_a_bracket_that_names_owners(text, title):
+    assert [it.title for it in segment(source(text)).items] == [title]
