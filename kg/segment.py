@@ -712,8 +712,8 @@ def _owner_brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 # a deadline written without its label inside an owner bracket: (…负责,2023年9月底前完成)
 _BARE_DEADLINE = re.compile(
-    r"(?:(?:19|20)\d{2}年?(?:\d{1,2}月)?|\d{1,2}月)(?:上旬|中旬|下旬|底|末|份)?(?:\d{1,2}日)?(?:前|以前)?(?:完成|办结|到位)?"
-    r"|(?:19|20)\d{2}年(?:底|年底|内)(?:前)?(?:完成)?|年底前(?:完成)?|长期坚持|持续推进"
+    r"(?:于|在|每年)?(?:(?:19|20)\d{2}年?(?:\d{1,2}月)?|\d{1,2}月)(?:上旬|中旬|下旬|底|末|份)?(?:\d{1,2}日)?(?:前|以前)?(?:完成|办结|到位)?"
+    r"|(?:于|在)?(?:19|20)\d{2}年(?:底|年底|内)(?:前)?(?:完成)?|年底前(?:完成)?|长期坚持|持续推进|长期"
     r"|(?:(?:19|20)\d{2}年)?(?:第?[一二三四]季度|[上下]半年)(?:末|底)?(?:前)?(?:完成)?")
 
 
@@ -756,9 +756,15 @@ def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
                 if deadline:
                     out.append(deadline)
             continue
-        ve, deadline = _split_deadline(text, istart, ie)
-        out.extend(_verb_fields(text, istart, ve))
-        if deadline:
+        vs = istart
+        first = re.compile(r"[，,；;]").search(text, istart, ie)
+        if first and _BARE_DEADLINE.fullmatch(text, istart, first.start()):
+            # (2023年12月底前完成,县政务服务中心牵头): the deadline comes first
+            out.append(FieldLine("deadline", "完成时限", text[istart:first.start()], Span(istart, first.start())))
+            vs = first.end()
+        ve, deadline = _split_deadline(text, vs, ie)
+        out.extend(_verb_fields(text, vs, ve))
+        if deadline and not any(f.label == "deadline" for f in out):
             out.append(deadline)
     if not out:
         out.extend(_trailing_owner(text, start, end))

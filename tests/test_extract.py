@@ -562,3 +562,14 @@ def test_prose_after_a_mid_line_field_still_belongs_to_the_task():
     assert [c.text for c in t1.cites] == ["市场主体登记管理条例"]
     assert [o.text for o in t1.outcomes] == ["企业开办时间压缩至1个工作日以内"]
     assert (t2.cites, t2.outcomes) == ((), ())
+
+
+@pytest.mark.parametrize("text, lead, deadline", [
+    ("1.推进一网通办（2023年12月底前完成，县政务服务中心牵头）\n", ["县政务服务中心"], ("2023年12月底前完成", "2023-12-31")),
+    ("1.深化改革（县发改委牵头，于2023年底前完成）\n", ["县发改委"], ("于2023年底前完成", "2023-12-31")),
+    ("1.持续优化营商环境（县发改委负责，长期）\n", ["县发改委"], ("长期", None)),
+])
+def test_bare_deadlines_first_or_last_in_the_owner_bracket(text, lead, deadline):
+    t = extract(segment(source(text))).tasks[0]
+    assert [u.text for u in t.lead_units] == lead
+    assert (t.deadline.text, t.deadline.date) == deadline
