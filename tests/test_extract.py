@@ -573,3 +573,16 @@ def test_bare_deadlines_first_or_last_in_the_owner_bracket(text, lead, deadline)
     t = extract(segment(source(text))).tasks[0]
     assert [u.text for u in t.lead_units] == lead
     assert (t.deadline.text, t.deadline.date) == deadline
+
+
+@pytest.mark.parametrize("text, number", [
+    ("落实《关于X的通知》(国办发〔2022〕2号)。", "国办发〔2022〕2号"),
+    ("落实《关于X的通知》（豫政〔2023〕5号文件）。", "豫政〔2023〕5号"),
+    ("落实《关于X的意见》（国发〔2022〕第5号）。", "国发〔2022〕第5号"),
+    ("落实《关于X的意见》（试行）。", None),
+])
+def test_the_document_number_after_a_cited_title(text, number):
+    from kg.extract.rules import find_policies
+
+    (hit,) = find_policies(text)
+    assert hit[3].get("doc_number") == number

@@ -299,7 +299,7 @@ _LEAD_VERBS = re.compile(r"(?:按照|根据|依据|依照|贯彻|落实|印发|�
 
 # a document number right after a cited title: (国办发〔2022〕2号), （豫政〔2023〕5号）
 _DOCNUM_AFTER = re.compile(
-    rf"\s*[(（]\s*(?P<num>[{_CJK}]{{1,10}}[〔\[［(（]?(?P<year>(?:19|20)\d\d)[〕\]］)）]?\s*\d{{1,4}}\s*号)\s*[)）]")
+    rf"\s*[(（]\s*(?P<num>[{_CJK}]{{1,10}}[〔\[［(（]?(?P<year>(?:19|20)\d\d)[〕\]］)）]?\s*第?\d{{1,4}}\s*号)(?:文件)?\s*[)）]")
 
 
 def find_policies(shadow: str) -> list[Hit]:
