@@ -78,6 +78,14 @@ def test_split_units(value, expected):
     ("2024年一季度末", 2023, "2024-03-31"),
     ("上半年", 2023, "2023-06-30"),
     ("2023年下半年", None, "2023-12-31"),
+    # a staged deadline ends with its last stage, the year carrying over
+    ("2023年3月底前完成摸底;6月底前完成方案", None, "2023-06-30"),
+    ("2023年上半年启动,年底前完成", None, "2023-12-31"),
+    # a start or a relative span is no date; a year's 年内 is
+    ("2023年起", 2023, None),
+    ("半年内", 2023, None),
+    ("3个月内完成", 2023, None),
+    ("2023年内", None, "2023-12-31"),
 ])
 def test_deadlines(text, year, iso):
     assert normalise_deadline(text, year) == iso

@@ -719,8 +719,26 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
 
 
 def normalise_deadline(text: str, doc_year: int | None) -> str | None:
-    """202312月底前 -> 2023-12-31; 6月底前 -> <doc year>-06-30; 2022年底 -> 2022-12-31."""
+    """202312月底前 -> 2023-12-31; 6月底前 -> <doc year>-06-30; 2022年底 -> 2022-12-31.
+
+    A staged deadline (3月底前完成摸底;6月底前…;12月底前全面完成, 上半年启动,年底前完成)
+    ends with its last stage; a year written in an earlier stage carries over.  A start
+    (2023年起) or a relative span (半年内, 3个月内) is no date."""
     t = text.replace(" ", "")
+    year = re.search(r"(?<!\d)(20\d{2}|19\d{2})(?=年|\d{1,2}月)", t)
+    default_year = int(year.group(1)) if year else doc_year
+    parts = [p for p in re.split(r"[;；,，]", t) if p]
+    for part in reversed(parts):
+        d = _deadline_date(part, default_year)
+        if d:
+            return d
+    return None
+
+
+def _deadline_date(t: str, doc_year: int | None) -> str | None:
+    if re.search(r"起$|起(?:实施|执行|开始)|开始|以来", t) or re.search(
+            r"(?<!\d)(?:半年|(?:[一二三四五六七八九十]+|\d{1,2})个?(?:月|年|季度|工作日|日|天))(?:以)?内", t):
+        return None
     m = re.search(r"(20\d{2}|19\d{2})年?(\d{1,2})月(上旬|中旬|下旬|底|末|份)?(?:(\d{1,2})日)?", t)
     if m and 1 <= int(m.group(2)) <= 12:
         y, mo = int(m.group(1)), int(m.group(2))
