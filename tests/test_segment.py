@@ -263,3 +263,17 @@ def test_lenticular_labels_with_a_colon_in_traditional_script():
 ])
 def test_a_title_ends_only_at_a_bracket_that_names_owners(text, title):
     assert [it.title for it in segment(source(text)).items] == [title]
+
+
+@pytest.mark.parametrize("text, title", [
+    ("2023年1-9月，全市新增市场主体2万户。", "全市新增市场主体2万户"),
+    ("截至2023年10月底，全区办理业务3万件。", "全区办理业务3万件"),
+    ("党的十八大以来，我市累计取消审批事项200项。", "我市累计取消审批事项200项"),
+    ("近三年来，我市推进改革。", "我市推进改革"),
+    ("深化审批改革，压缩时限50%。", "深化审批改革"),
+])
+def test_a_title_skips_a_clause_that_only_says_when(text, title):
+    from kg.segment import title_span
+
+    sp = title_span(text, 0, len(text))
+    assert text[sp.start:sp.end] == title
