@@ -406,16 +406,42 @@ def _table_items(text: str, base: int) -> tuple[Item, ...]:
             i += 1
             continue
         j = i + 1
+
+        def skip(line: str) -> bool:         # a blank line, a page number, markdown's | --- | rule
+            return not line.strip() or bool(PAGE_LINE.fullmatch(line.strip())) or (
+                tabbed == "|" and bool(re.fullmatch(r"[\s|｜:：\-—+]+", line)))
+
         while j < len(lines):
             row_line, row_start = lines[j]
-            if not row_line.strip() or tabbed == "|" and re.fullmatch(r"[\s|｜:：\-—+]+", row_line):
-                j += 1                       # a blank line, or markdown's | --- | --- | rule
+            if skip(row_line):
+                j += 1
                 continue
             cells = _cells(row_line, row_start, tabbed)
+            if "number" in roles and not re.fullmatch(r"\s*\d{1,3}\s*", cells[roles.index("number")][0]
+                                                      if len(cells) > roles.index("number") else ""):
+                break                        # a row of a numbered table starts with its number
+            k = j
+            # a row broken over lines by PDF extraction: the next line continues its last cell
+            # (市委改革办(市数字化改革专班办\n公室)) or, when the counts say so, adds cells
+            while len(cells) < len(header) and k + 1 < len(lines) and k - j < 3:
+                k2 = k + 1
+                while k2 < len(lines) and skip(lines[k2][0]) and k2 - k < 3:
+                    k2 += 1
+                if k2 >= len(lines) or skip(lines[k2][0]):
+                    break
+                more = _cells(lines[k2][0], lines[k2][1], tabbed)
+                if more and len(cells) + len(more) - 1 == len(header):
+                    last, first = cells[-1], more[0]
+                    cells = cells[:-1] + [(text[last[1]:first[2]], last[1], first[2])] + more[1:]
+                elif more and len(cells) + len(more) <= len(header):
+                    cells = cells + more
+                else:
+                    break
+                k = k2
             if len(cells) != len(header):
                 break
             items.append(_row_item(text, dict(zip(roles, cells)), len(items) + 1))
-            j += 1
+            j = k + 1
         i = j
     return tuple(items)
 

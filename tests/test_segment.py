@@ -277,3 +277,19 @@ def test_a_title_skips_a_clause_that_only_says_when(text, title):
 
     sp = title_span(text, 0, len(text))
     assert text[sp.start:sp.end] == title
+
+
+def test_table_rows_broken_by_pdf_line_breaks_and_page_numbers():
+    text = ("序号\t工作任务\t牵头单位\t责任单位\t完成时间\n"
+            "1\t迭代升级公共数据平台\t市大数据发展中心\t市委网信办、市经信局\t2023年6月\n"
+            "2\t推动重大应用贯通落地\t市委改革办（市数字化改革专班办\n公室）\t各系统牵头单位\t2023年11月\n"
+            "— 2 —\n"
+            "3\t推广“浙企码”应用\t市经信局\t市市场监管局\t2023年9月\n"
+            "二、工作要求\n（一）强化组织领导。市委改革办负责统筹协调，各单位要落实责任。\n")
+    st = segment(source(text))
+    rows = [it for it in st.items if it.number in ("1", "2", "3")]
+    assert [it.title for it in rows] == ["迭代升级公共数据平台", "推动重大应用贯通落地", "推广“浙企码”应用"]
+    lead = next(f for f in rows[1].fields if f.label == "lead")
+    assert lead.value == "市委改革办（市数字化改革专班办\n公室）"
+    assert ("deadline", "2023年11月") in [(f.label, f.value) for f in rows[1].fields]
+    assert not any("工作要求" in it.title for it in rows)
