@@ -594,3 +594,14 @@ def test_the_document_number_after_a_cited_title(text, number):
 
     (hit,) = find_policies(text)
     assert hit[3].get("doc_number") == number
+
+
+@pytest.mark.parametrize("value, units", [
+    ("区“双随机、一公开”监管工作联席会议各成员单位、区市场监管局",
+     ["区“双随机、一公开”监管工作联席会议各成员单位", "区市场监管局"]),     # no split inside quotes
+    ("区商务局及相关行业主管部门", ["区商务局", "相关行业主管部门"]),             # 及 joining two bodies
+    ("区发改委和区财政局", ["区发改委", "区财政局"]),
+    ("文化和旅游局", ["文化和旅游局"]),                                          # 和 inside one name
+])
+def test_split_units_quotes_and_conjunctions(value, units):
+    assert [u for u, _, _ in split_units(value)] == units

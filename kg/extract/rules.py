@@ -194,7 +194,8 @@ def _longest(hits: list[Hit]) -> list[Hit]:
 # --- splitting owner lists ------------------------------------------------------------
 
 _SPLIT = re.compile(r"[、,，;；\s]+")
-_TRAIL = re.compile(r"(?:等(?=相关|有关|区直|市直|县直|各))")
+# X等相关部门 -> X, 相关部门; 区商务局及相关行业主管部门 -> 区商务局, 相关行业主管部门
+_TRAIL = re.compile(r"(?:等(?=相关|有关|区直|市直|县直|各)|(?<=[局委办厅院部室])(?:及|和)(?=相关|有关|各|[省市区县](?!场)))")
 _BRANCH_AFTER = re.compile(rf"^[{_CJK}]{{1,4}}(?:分局|分中心|支队|大队|派出所|分院)")
 _UNIT_END = re.compile(r"(?:局|委|办|厅|中心|院|部|署|组|站|所|联|室|队|会|处)$")
 
@@ -207,8 +208,13 @@ def split_units(value: str, offset: int = 0) -> list[tuple[str, int, int]]:
     pieces: list[tuple[int, int]] = []
     depth = 0
     start = 0
+    quoted = False
     for i, c in enumerate(value):
-        if c in "(（":
+        if c in "“”\"":                       # 区“双随机、一公开”监管工作联席会议: one name
+            quoted = c == "“" or (c == "\"" and not quoted)
+        elif quoted:
+            continue
+        elif c in "(（":
             depth += 1
         elif c in ")）":
             depth = max(0, depth - 1)
