@@ -273,7 +273,8 @@ def _find_markers(text: str, base: int) -> list[_Marker]:
             continue
         # content must follow: a CJK char (possibly after quotes)
         nxt = text[m.end():m.end() + 6]
-        if not nxt or not re.match(r"[\u4e00-\u9fff“\"《‘「]|(?:19|20)\d\d年", nxt.lstrip()):
+        if not nxt or not re.match(r"[\u4e00-\u9fff“\"《‘「]|(?:19|20)\d\d年", nxt.lstrip()) and not (
+                level in (1, 2) and re.match(r"\d{3,}[\u4e00-\u9fff]", nxt.lstrip())):   # (五)12345热线…
             continue
         out.append(_Marker(level, number, start, m.end()))
         value = _num_value(number)

@@ -375,6 +375,8 @@ def _outcome_texts(text: str) -> list[str]:
     # a masked year is a year, and the item number's dot is no part of the phrase
     ("**年全市新增市场主体**户。", ["全市新增市场主体**户"]),
     ("3.省委编办下放事项12项。", ["省委编办下放事项12项"]),
+    # masks of any length, with a masked decimal
+    ("同比增长**.*%,营业收入*.**亿元,发放****张。", ["同比增长**.*%", "营业收入*.**亿元", "发放****张"]),
 ])
 def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
@@ -605,3 +607,10 @@ def test_the_document_number_after_a_cited_title(text, number):
 ])
 def test_split_units_quotes_and_conjunctions(value, units):
     assert [u for u, _, _ in split_units(value)] == units
+
+
+def test_party_committee_supervision_office_is_one_body():
+    from kg.extract.rules import find_units
+
+    text = "由市委督查室、市政府督查室负责。"
+    assert [text[h[1]:h[2]] for h in find_units(text)] == ["市委督查室", "市政府督查室"]

@@ -293,3 +293,10 @@ def test_table_rows_broken_by_pdf_line_breaks_and_page_numbers():
     assert lead.value == "市委改革办（市数字化改革专班办\n公室）"
     assert ("deadline", "2023年11月") in [(f.label, f.value) for f in rows[1].fields]
     assert not any("工作要求" in it.title for it in rows)
+
+
+def test_a_heading_whose_title_starts_with_digits():
+    text = ("（三）政务服务提质增效。办理业务3万件。\n（四）12345热线服务更加高效。受理诉求67.2万件。\n"
+            "（五）工程审批改革纵深推进。审批时限压缩50%。\n")
+    assert [(it.number, it.title) for it in segment(source(text)).items] == [
+        ("三", "政务服务提质增效"), ("四", "12345热线服务更加高效"), ("五", "工程审批改革纵深推进")]

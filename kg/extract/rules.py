@@ -542,7 +542,7 @@ def _outcome_pattern() -> re.Pattern[str]:
     units = _alt(load_lexicon().outcome_units)
     return re.compile(
         rf"(?P<num>{_NUM}(?:(?:%|％|万|亿|千)?\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?"
-        rf"|\*{{1,3}}|[xX]{{2}}"
+        rf"|\*+(?:\.\*+)?|[xX]{{2,}}(?:\.[xX]+)?"
         rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}][{_CN_DIGITS}零]*?[百千万亿](?:[{_CN_DIGITS}零]*[百千万亿])*"
         rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}]{{1,3}}(?=(?:余|多)?[万亿]))"
         rf"\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
