@@ -267,6 +267,9 @@ def _find_markers(text: str, base: int) -> list[_Marker]:
         level = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
         start = m.start()
         raw = m.group(0)
+        ls, le = text.rfind("\n", base, start) + 1, text.find("\n", start)
+        if PAGE_LINE.fullmatch(text[max(ls, base):le if le >= 0 else len(text)]):
+            continue                         # 第 2 页 共 6 页: page furniture, not an item
         number = raw.strip("()（）、.． 是要第，,")
         if not _marker_position_ok(text, start, base, level, expected=_is_next(number, last.get(level)),
                                    first=level not in last, ordinal=raw.startswith("第")):

@@ -300,3 +300,10 @@ def test_a_heading_whose_title_starts_with_digits():
             "（五）工程审批改革纵深推进。审批时限压缩50%。\n")
     assert [(it.number, it.title) for it in segment(source(text)).items] == [
         ("三", "政务服务提质增效"), ("四", "12345热线服务更加高效"), ("五", "工程审批改革纵深推进")]
+
+
+def test_a_page_footer_between_items_is_no_item():
+    text = ("二、聚焦重点\n（一）深化农业经营体制改革。新培育合作社15家。\n（二）深化营商环境改革。开办压缩至1个工作日。\n"
+            "第 2 页 共 6 页\n（三）深化县域医共体改革。县域内就诊率稳定在90%以上。\n")
+    st = segment(source(text))
+    assert [it.title for it in st.items] == ["深化农业经营体制改革", "深化营商环境改革", "深化县域医共体改革"]
