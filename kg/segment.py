@@ -814,6 +814,15 @@ _LEAD_VERB = re.compile(r"(?:牵头(?:负责|抓总|落实)?|负总责)")
 _SUPPORT_VERB = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责)$")
 
 
+_OWNER_TAIL = re.compile(r"(?:要|具体|主动|积极|切实|同志|亲自|共同|分别)+$")
+
+
+def _owner_end(value: str) -> int:
+    """Where the owner list ends before its verb: 市住建局要主动(配合), 县供销社具体(负责)."""
+    m = _OWNER_TAIL.search(value)
+    return m.start() if m and m.start() > 0 else len(value)
+
+
 def _verb_fields(text: str, start: int, end: int) -> list[FieldLine]:
     """``市发改委牵头,各县区按职责分工负责`` -> lead / owner parts with spans."""
     out: list[FieldLine] = []
@@ -828,15 +837,20 @@ def _verb_fields(text: str, start: int, end: int) -> list[FieldLine]:
             cs = pos + 1
     clauses.append((cs, end))
     for cs, ce in clauses:
+        # 这项工作由市行政审批局牵头: the owner starts after 由
+        by = text.rfind("由", cs, ce)
+        if by >= cs:
+            cs = by + 1
         clause = text[cs:ce]
         lm = _LEAD_VERB.search(clause)
         if lm and lm.start() > 0:
-            out.append(FieldLine("lead", "牵头", text[cs:cs + lm.start()], Span(cs, cs + lm.start())))
+            ve = cs + _owner_end(clause[:lm.start()])
+            out.append(FieldLine("lead", "牵头", text[cs:ve], Span(cs, ve)))
             continue
         sm = re.search(r"(?:等)?(?:相关|有关)?(?:部门|单位)?(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责)$", clause)
         vm = _SUPPORT_VERB.search(clause)
         if vm and vm.start() > 0:
-            cut = vm.start()
+            cut = _owner_end(clause[:vm.start()])
             out.append(FieldLine("owner", vm.group(0), text[cs:cs + cut], Span(cs, cs + cut)))
         elif sm:
             pass

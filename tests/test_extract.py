@@ -614,3 +614,15 @@ def test_party_committee_supervision_office_is_one_body():
 
     text = "由市委督查室、市政府督查室负责。"
     assert [text[h[1]:h[2]] for h in find_units(text)] == ["市委督查室", "市政府督查室"]
+
+
+@pytest.mark.parametrize("text, lead, support, persons", [
+    ("1.推进审批改革。这项工作由市行政审批局牵头，市住建局要主动配合。\n", ["市行政审批局"], ["市住建局"], []),
+    ("1.深化农业改革。这项改革由县长李明远同志牵头，县农业农村局、县供销社具体负责。\n",
+     ["县农业农村局", "县供销社"], [], ["县长李明远"]),
+])
+def test_prose_owners_lose_their_framing_words(text, lead, support, persons):
+    t = extract(segment(source(text))).tasks[0]
+    assert [u.text for u in t.lead_units] == lead
+    assert [u.text for u in t.support_units] == support
+    assert [p.text for p in t.lead_persons] == persons
