@@ -626,3 +626,14 @@ def test_prose_owners_lose_their_framing_words(text, lead, support, persons):
     assert [u.text for u in t.lead_units] == lead
     assert [u.text for u in t.support_units] == support
     assert [p.text for p in t.lead_persons] == persons
+
+
+@pytest.mark.parametrize("text, units", [
+    ("年内完成县委部署的任务。", ["县委"]),                               # not 成县 + 委
+    ("由县委改革办会同县委督查室开展督察。", ["县委改革办", "县委督查室"]),  # not 会同县 + 委督查室
+    ("由和平区政务服务中心负责。", ["和平区政务服务中心"]),               # a word-like place after 由
+])
+def test_word_like_county_names_do_not_open_a_unit_inside_a_word(text, units):
+    from kg.extract.rules import find_units
+
+    assert [text[h[1]:h[2]] for h in find_units(text)] == units

@@ -156,6 +156,21 @@ def find_units(shadow: str) -> list[Hit]:
     return _longest(hits)
 
 
+# county names that are also ordinary words or end one (完成县委 is no 成县, 会同县委督查室 no 会同县)
+_WORDLIKE_PLACES = {"成县", "会同县", "会同", "和县", "新县", "大方县", "通道县", "永和县", "安定区", "平和县",
+                    "合作市", "共和县", "和平区", "和平县", "城区", "郊区", "矿区"}
+
+
+def _place_starts_here(shadow: str, a: int) -> bool:
+    """A place name may open a unit at ``a`` unless it would start inside a word: 完成县委 is
+    not 成县 + 委, 办会同县委督查室 not 会同县 + 委督查室.  After another place (哈密市伊州区) or
+    a function character it may."""
+    if a == 0:
+        return True
+    prev = shadow[a - 1]
+    return prev in _STOP_LEFT or not ("\u4e00" <= prev <= "\u9fff") or prev in "省市区县州盟旗"
+
+
 def _extend_place_left(shadow: str, start: int) -> int:
     """伊州区 + 人民政府, 天津市 + 滨海新区 + 行政审批局: include gazetteer place names
     that end right before the unit or inside its level prefix (新区…)."""
@@ -168,7 +183,8 @@ def _extend_place_left(shadow: str, start: int) -> int:
                 a = start + overlap - length
                 if a < 0 or a >= start:
                     continue
-                if shadow[a:start + overlap] in names:
+                name = shadow[a:start + overlap]
+                if name in names and (name not in _WORDLIKE_PLACES or _place_starts_here(shadow, a)):
                     start, moved = a, True
                     break
             if moved:
