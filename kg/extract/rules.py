@@ -158,7 +158,7 @@ def find_units(shadow: str) -> list[Hit]:
 
 # county names that are also ordinary words or end one (完成县委 is no 成县, 会同县委督查室 no 会同县)
 _WORDLIKE_PLACES = {"成县", "会同县", "会同", "和县", "新县", "大方县", "通道县", "永和县", "安定区", "平和县",
-                    "合作市", "共和县", "和平区", "和平县", "城区", "郊区", "矿区"}
+                    "合作市", "共和县", "城区", "郊区", "矿区"}
 
 
 def _place_starts_here(shadow: str, a: int) -> bool:
