@@ -531,6 +531,8 @@ def test_news_titles_skip_a_clause_that_only_says_when_and_names_stop_before_ver
 @pytest.mark.parametrize("name", [
     "市大数据发展管理局", "区城市管理综合执法局", "市营商环境建设局", "省通信管理局", "县人民医院", "市委党校",
     "县疾控中心", "区人武部", "市委军民融合办", "市供销社", "市文广旅局", "市委党史研究室",
+    "佛山市南海区政务服务数据管理局", "省政务服务和数字化建设管理局", "县地方金融服务中心", "人行XX县支行",
+    "人行九江市中心支行", "市营商办",
 ])
 def test_more_body_names_from_the_lexicon(name):
     from kg.extract.rules import find_units
