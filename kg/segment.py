@@ -628,8 +628,8 @@ def _make_item(text: str, mk: _Marker, end: int, path: tuple[str, ...]) -> Item:
     # on the same line ("…改革。责任单位:市发改委。完成时限:6月底前。")
     for fm in re.finditer(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*(?:{_LABEL_ALT})\s*[:：]", text[mk.end:end]):
         abs_start = mk.end + fm.start() + (len(fm.group(0)) - len(fm.group(0).lstrip()))
-        line = text[text.rfind("\n", mk.end, abs_start) + 1 or mk.end:abs_start]
-        if sum(line.count(c) for c in "(（") > sum(line.count(c) for c in ")）"):
+        before = text[mk.end:abs_start]
+        if sum(before.count(c) for c in "(（") > sum(before.count(c) for c in ")）"):
             continue                         # (牵头单位:…;责任单位:…) is an inline bracket
         body_end = min(body_end, abs_start)
         break
@@ -722,7 +722,11 @@ def _brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
         c = text[i]
         if c in "(（〔【":
             depth, j = 1, i + 1
-            while j < end and depth and j - i < 400 and text[j] != "\n":
+            breaks = 0
+            # a bracket may run over one PDF line break (…伊州分\n局;完成时限:…)
+            while j < end and depth and j - i < 400 and (text[j] != "\n" or breaks == 0 and _FIELD.search(text, i, j)):
+                if text[j] == "\n":
+                    breaks += 1
                 if text[j] in "(（〔【":
                     depth += 1
                 elif text[j] in ")）〕】":

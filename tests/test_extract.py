@@ -639,3 +639,13 @@ def test_word_like_county_names_do_not_open_a_unit_inside_a_word(text, units):
     from kg.extract.rules import find_units
 
     assert [text[h[1]:h[2]] for h in find_units(text)] == units
+
+
+def test_an_owner_bracket_running_over_a_pdf_line_break():
+    text = ("1.推行包容审慎监管。首违不罚案件按季度公示。（牵头单位：区司法局；责任单位：区市场监管局、市生态环境局汇川分\n"
+            "局；完成时限：2024年12月底前）\n2.优化服务。（牵头单位：区政务服务中心）\n")
+    t1, t2 = extract(segment(source(text))).tasks
+    assert [u.text for u in t1.lead_units] == ["区司法局"]
+    assert [u.text for u in t1.support_units] == ["区市场监管局", "市生态环境局汇川分\n局"]
+    assert (t1.deadline.text, t1.deadline.date) == ("2024年12月底前", "2024-12-31")
+    assert [u.text for u in t2.lead_units] == ["区政务服务中心"]
