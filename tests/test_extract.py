@@ -649,3 +649,10 @@ def test_an_owner_bracket_running_over_a_pdf_line_break():
     assert [u.text for u in t1.support_units] == ["区市场监管局", "市生态环境局汇川分\n局"]
     assert (t1.deadline.text, t1.deadline.date) == ("2024年12月底前", "2024-12-31")
     assert [u.text for u in t2.lead_units] == ["区政务服务中心"]
+
+
+def test_towns_and_sub_districts_named_on_their_own():
+    text = ("1、推进基层改革。在桂城街道、大沥镇试点，金牛镇全面推开，陈埭镇、磁灶镇便民服务中心实现一窗受理，"
+            "推进城镇化，建设5个中心镇，印发镇江市实施方案。\n")
+    ex = extract(segment(source(text)))
+    assert [p.text for p in ex.places] == ["桂城街道", "大沥镇", "金牛镇", "陈埭镇", "磁灶镇", "镇江市"]

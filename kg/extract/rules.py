@@ -405,6 +405,10 @@ def _region_pattern() -> re.Pattern[str]:
 # + 乡, not a 乡-word (城乡, 下乡, 返乡, 家乡) and not a function word (为城乡)
 _TOWNSHIP = re.compile(rf"(?<=[，,、。；;：:\s])(?![为在对向和与让使把被将从各])[{_CJK}](?![城下返家故回思])[{_CJK}]乡"
                        rf"(?![村镇亲土愁情音])")
+# a town or sub-district named on its own (在桂城街道、大沥镇试点): two characters + 镇/街道
+# after a clause break or a preposition, not a 镇-word (城镇, 乡镇, 集镇, 重镇, 小镇)
+_TOWN = re.compile(rf"(?<=[，,、。；;：:\s在于到])(?![为在对向和与让使把被将从各每全本该])"
+                   rf"(?![城乡集重小村古名强中示特])[{_CJK}][{_CJK}](?:镇|街道)(?![{_CJK}]{{0,1}}(?:政府|人民|党委|办事处|级))")
 _GENERIC_PLACE = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区", "高新区"}
 
 
@@ -435,6 +439,11 @@ def find_places(shadow: str) -> list[Hit]:
         hits.append(("PLACE", s, e, {"adcode": places[0].adcode, "name": places[0].name,
                                         "level": places[0].level, "short": short}))
     for m in _TOWNSHIP.finditer(shadow):
+        hits.append(("PLACE", m.start(), m.end(), {"level": "township"}))
+    names = gz.strict_names
+    for m in _TOWN.finditer(shadow):
+        if shadow[m.end() - 1:m.end() + 1] in names or shadow[m.end() - 1:m.end() + 2] in names:
+            continue                          # 印发镇江市…: the 镇 opens a city's name
         hits.append(("PLACE", m.start(), m.end(), {"level": "township"}))
     for m in _region_pattern().finditer(shadow):
         hits.append(("PLACE", m.start(), m.end(), {"level": "region"}))
