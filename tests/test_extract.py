@@ -656,3 +656,9 @@ def test_towns_and_sub_districts_named_on_their_own():
             "推进城镇化，建设5个中心镇，印发镇江市实施方案。\n")
     ex = extract(segment(source(text)))
     assert [p.text for p in ex.places] == ["桂城街道", "大沥镇", "金牛镇", "陈埭镇", "磁灶镇", "镇江市"]
+
+
+def test_a_body_inside_a_membership_role_is_no_unit_mention():
+    text = "1、强化组织领导。县委常委、副县长王强主持会议，县发改委汇报了进展，办理事项12项。\n"
+    ex = extract(segment(source(text)))
+    assert [u.text for u in ex.units] == ["县发改委"]

@@ -105,6 +105,9 @@ def _mentions(doc: Doc, key: str, text: str) -> list[Mention]:
 
 # "各部门要高度重视", "有关部门": an addressee class without a jurisdiction or a qualifier
 # names nobody in running prose; as a task's owner (a field, 会同, …按职责分工负责) it stays
+# membership roles (县委常委, 市政协委员): the body is only part of the role, not a unit mention
+# (the gold lists 市委 of 市委书记 and 市人大常委会 of …主任, but not 县委 of 县委常委)
+_ROLE_AFTER = re.compile(r"(?:常委|委员(?!会))")
 _GENERIC_COLLECTIVE = re.compile(r"[省市区县]?各(?:有关|相关)?部门|各?(?:有关|相关)(?:部门|单位)")
 
 
@@ -134,7 +137,8 @@ def extract(structure: DocStructure) -> Extraction:
     # field values are split by structure; free-text hits inside them are noise
     field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
     units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)
-             and not (u.attrs.get("collective") and _GENERIC_COLLECTIVE.fullmatch(make_shadow(u.text).text))]
+             and not (u.attrs.get("collective") and _GENERIC_COLLECTIVE.fullmatch(make_shadow(u.text).text))
+             and not _ROLE_AFTER.match(fold(text[u.span.end:u.span.end + 5]))]
     all_units = _merge_mentions(units + field_units)
     own = _own_title(structure)
     if own:
