@@ -319,7 +319,7 @@ def _marker_position_ok(text: str, start: int, base: int, level: int, *, expecte
 
 def _mid_sentence_break(text: str, nl: int, base: int) -> bool:
     """The line before ``nl`` is a long run of prose cut in the middle of a word."""
-    start = text.rfind("\n", base, nl) + 1
+    start = max(text.rfind("\n", base, nl) + 1, base)
     prev = text[start:nl].rstrip()
     return (len(prev) > 40 and "\u4e00" <= prev[-1] <= "\u9fff" and not _FIELD.search(prev)
             and not re.search(r"[。；;：:！？]", prev[-12:]))

@@ -65,3 +65,20 @@ def test_kg_eval_errors_on_a_folder(tmp_path):
     out = json.loads(res.output)
     assert {"doc": "d", "field": "outcomes", "task": "深化审批改革", "fp": [], "fn": ["满意率99%"]} in out["errors"]
     assert out["fields"]["outcomes"]["tp"] == 2
+
+
+def test_the_unseen_format_set_does_not_regress():
+    """eval/unseen: eight documents in formats the development corpus lacks (see its README).
+    A floor well under today's 0.90 micro F1, so that a rule that breaks a whole format fails."""
+    from pathlib import Path
+
+    from kg.evaluate import evaluate
+
+    folder = Path(__file__).resolve().parents[1] / "eval" / "unseen"
+    report, _, _ = evaluate([folder])
+    total = ev.Counts()
+    for c in report.fields.values():
+        total.add(c)
+    assert report.docs == 8
+    assert total.f1 >= 0.85, total
+    assert report.fields["tasks"].f1 >= 0.88 and report.fields["lead_units"].f1 >= 0.8
