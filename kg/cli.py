@@ -490,12 +490,13 @@ def units(name_filter, fmt, **store_opts) -> None:
 def forget(doc_ids, **store_opts) -> None:
     """Remove documents (by id, or by the name of the file they came from without extension)
     and every fact only they supported."""
+    from kg.queries import run_query
+
     missing = False
     with _store(_require_store(_settings(**store_opts))) as store:
         for d in doc_ids:
-            ids = [r["id"] for r in store.read(
-                "MATCH (d:Document) WHERE d.id = $doc OR (d.id STARTS WITH ($doc + '-') AND size(d.id) = size($doc) + 9) "
-                "RETURN d.id AS id ORDER BY id", {"doc": d})]
+            # the pack's own id-or-file-name match (overview_counts: one row per document)
+            ids = [r["document"] for r in run_query(store, "overview_counts", {"doc": d})]
             if d in ids:
                 ids = [d]
             if len(ids) > 1:

@@ -327,7 +327,9 @@ def person_entity(m: Mention, jur: Place | None) -> Entity:
 
 
 def doc_id_for(path: str) -> str:
-    """Stable document id from the source path (a changed file keeps its id)."""
+    """Stable document id from the source path (a changed file keeps its id):
+    ``<file name>-<8 hex>``.  The query pack relies on that shape to find a document by
+    its file name (``size(d.id) = size($doc) + 9``)."""
     p = Path(path)
     try:
         key = str(p.resolve())
@@ -347,13 +349,15 @@ def resolve(ex: Extraction, corrections: Corrections | None = None, doc_id: str 
         prev = entities.get(ent.id)
         if prev is None:
             entities[ent.id] = ent
-        elif ent.label == "Person" and ent.props.get("roles"):
-            roles = sorted(set(prev.props.get("roles", [])) | set(ent.props["roles"]))
-            entities[ent.id] = Entity(prev.label, prev.id, prev.name, {**prev.props, "roles": roles}, prev.parents)
-        elif any(v is not None and prev.props.get(k) is None for k, v in ent.props.items()):
-            # a later mention knows more (a policy cited once with its document number)
-            filled = {k: v if prev.props.get(k) is None else prev.props[k] for k, v in ent.props.items()}
-            entities[ent.id] = Entity(prev.label, prev.id, prev.name, {**prev.props, **filled}, prev.parents)
+        else:
+            # a later mention knows more: a policy cited once with its document number, a
+            # person named again with another role
+            props = dict(prev.props)
+            props.update({k: v for k, v in ent.props.items() if v is not None and props.get(k) is None})
+            if ent.label == "Person" and ent.props.get("roles"):
+                props["roles"] = sorted(set(prev.props.get("roles", [])) | set(ent.props["roles"]))
+            if props != prev.props:
+                entities[ent.id] = Entity(prev.label, prev.id, prev.name, props, prev.parents)
         links[(m.span.start, m.span.end, m.label)] = ent.id
 
     all_units = list(ex.units) + [u for t in ex.tasks for u in t.lead_units + t.support_units]

@@ -381,8 +381,7 @@ def _cells(line: str, start: int, tabbed: bool | str) -> list[tuple[str, int, in
         return out
     out = []
     pos = 0
-    split = _CELL_SPLIT_PIPE if tabbed == "|" else _CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS
-    for m in split.finditer(line):
+    for m in (_CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS).finditer(line):
         if m.start() > pos:
             out.append((line[pos:m.start()], start + pos, start + m.start()))
         pos = m.end()

@@ -103,11 +103,11 @@ def _mentions(doc: Doc, key: str, text: str) -> list[Mention]:
 # --- task assembly -----------------------------------------------------------------------
 
 
-# "各部门要高度重视", "有关部门": an addressee class without a jurisdiction or a qualifier
-# names nobody in running prose; as a task's owner (a field, 会同, …按职责分工负责) it stays
 # membership roles (县委常委, 市政协委员): the body is only part of the role, not a unit mention
 # (the gold lists 市委 of 市委书记 and 市人大常委会 of …主任, but not 县委 of 县委常委)
 _ROLE_AFTER = re.compile(r"(?:常委|委员(?!会))")
+# "各部门要高度重视", "有关部门": an addressee class without a jurisdiction or a qualifier
+# names nobody in running prose; as a task's owner (a field, 会同, …按职责分工负责) it stays
 _GENERIC_COLLECTIVE = re.compile(r"[省市区县]?各(?:有关|相关)?部门|各?(?:有关|相关)(?:部门|单位)")
 
 

@@ -596,6 +596,12 @@ _SCOPE_BEFORE = re.compile(r"(?:全|我)[国省市区县州乡镇]$")
 _AREA_NOUN = re.compile(r"(?:乡镇|乡村|乡|镇|村|社区|街道|县市区|县区|县|区|市|省|行政村|自然村)")
 _SCOPE_AFTER = re.compile(r"^(?:乡镇|乡|镇|村|社区|街道|县|区|市|省|县区|县市区|市辖区|行政村|自然村)[(（、,，]")
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
+
+
+def _after_scope_word(shadow: str, s: int, start: int) -> bool:
+    """The count at ``s`` follows 全区/我市…: it says how many areas there are."""
+    return bool(_SCOPE_BEFORE.search(shadow[max(start, s - 2):s]))
+
 _TO_BARE = re.compile(rf"{_NUM}(?=[，,。；;、\s]|$)")
 # Chinese numerals with a magnitude (两万余个, 三千多人); small ones (三项指标, 一枚印章)
 # are words more often than counts
@@ -659,7 +665,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         unit = m.group("unit")
         if unit in _TIME_UNITS and re.match(r"(?:之)?(?:前|后|以来)", shadow[e:e + 2]):
             continue
-        if unit == "个" and _SCOPE_BEFORE.search(shadow[max(start, s - 2):s]) and _SCOPE_AFTER.match(shadow[e:e + 3]):
+        if unit == "个" and _after_scope_word(shadow, s, start) and _SCOPE_AFTER.match(shadow[e:e + 3]):
             continue
         cores.append(m)
     # merge pairs a short gap apart (16大类37个小类, 为21户企业提供担保贷款*万元)
@@ -670,7 +676,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             if _MERGE_GAP.match(gap):
                 g0 = groups[-1][0]
                 if len(groups[-1]) == 1 and g0.group("unit") == "个" and _AREA_NOUN.match(shadow, g0.end()) \
-                        and _SCOPE_BEFORE.search(shadow[max(start, g0.start() - 2):g0.start()]):
+                        and _after_scope_word(shadow, g0.start(), start):
                     groups[-1] = [m]           # 全市12个乡村e镇总投资22.59亿元: the first is the scope
                 else:
                     groups[-1].append(m)

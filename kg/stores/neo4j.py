@@ -535,14 +535,15 @@ class Neo4jStore:
         One run when every group fits in a chunk; else nodes (chunked) first, then
         relationships (chunked), the alias keys with the last run.  Same text throughout.
         """
+        node_slots, rel_slots = self._node_slots(), self._rel_slots()
         node_groups: list[tuple[str, int, Any]] = []     # (how, rows, items iterator)
-        for label, how, props in self._node_slots():
+        for label, how, props in node_slots:
             rows = prep.nodes.get(label, {})
             node_groups.append((how, len(rows), iter(rows.items())))
-        rel_groups = [len(prep.rels.get((rtype, s, e), {})) for rtype, s, e, _p in self._rel_slots()]
-        node_props = [props for _l, _h, props in self._node_slots()]
-        rel_props = [props for _t, _s, _e, props in self._rel_slots()]
-        rel_iters = [iter(prep.rels.get((rtype, s, e), {}).items()) for rtype, s, e, _p in self._rel_slots()]
+        rel_groups = [len(prep.rels.get((rtype, s, e), {})) for rtype, s, e, _p in rel_slots]
+        node_props = [props for _l, _h, props in node_slots]
+        rel_props = [props for _t, _s, _e, props in rel_slots]
+        rel_iters = [iter(prep.rels.get((rtype, s, e), {}).items()) for rtype, s, e, _p in rel_slots]
         alias_keys = self._alias_keys(touched)
 
         def node_rows(i: int, n: int) -> tuple[list, list]:
