@@ -377,6 +377,19 @@ def _outcome_texts(text: str) -> list[str]:
     ("3.省委编办下放事项12项。", ["省委编办下放事项12项"]),
     # masks of any length, with a masked decimal
     ("同比增长**.*%,营业收入*.**亿元,发放****张。", ["同比增长**.*%", "营业收入*.**亿元", "发放****张"]),
+    # batches are how something was done, unless they and their total are one figure
+    ("截至目前,共批复2批分类改革事业单位424个。", ["分类改革事业单位424个"]),
+    ("已先后取消和下放7批共632项行政审批事项。", ["已先后取消和下放7批共632项行政审批事项"]),
+    # a masked character right after the unit is part of the name counted, a later one is not
+    ("确定53项*高效节灌工程,搬迁60多户小吃摊点至*路市场。", ["确定53项*高效节灌工程", "搬迁60多户小吃摊点至"]),
+    # a parallel figure that lost its unit; a figure said again is the same outcome
+    ("出租1725亩,转包1520,累计流转86492亩。", ["出租1725亩", "转包1520", "累计流转86492亩"]),
+    ("出租1725亩,截至2022,全部完成。", ["出租1725亩"]),       # a year is no figure that lost its unit
+    ("确定的65个基层高频事项。65个基层事项,细分为412个办理情形。", ["确定的65个基层高频事项", "细分为412个办理情形"]),
+    ("新增示范点10个,建成示范点10个。", ["新增示范点10个", "建成示范点10个"]),
+    # a tier is a ranking; a phrase never starts on a conjunction
+    ("营商环境实现进入全省第二方阵目标。", ["营商环境实现进入全省第二方阵"]),
+    ("贯彻《环境保护法》及配套的4个办法。", ["配套的4个办法"]),
 ])
 def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
@@ -389,6 +402,7 @@ def test_outcome_phrase_boundaries(text, expected):
     "“放管服”改革成为全省第一批示范案例。",     # an ordinal batch, not a ranking
     "**年,是全面深化改革的开局之年。",         # a masked year
     "近3年来,改革成效明显。",                  # a time, not a duration achieved
+    "在产业结构、经营体系8个方面系统集成推进。",   # how the text is organised
 ])
 def test_not_outcomes(text):
     from kg.extract.shadow import fold
@@ -401,6 +415,11 @@ def test_outcome_ranges_and_scopes_keep_the_numbers_that_are_results():
         for o in t.outcomes}
     assert outs["按规定收取1-2%的发展基金"].value == 1 and outs["按规定收取1-2%的发展基金"].value_max == 2
     assert "全市10个乡镇全部建成“省级生态乡镇”" in outs      # not a scope: something was achieved
+
+
+def test_a_figure_that_lost_its_unit_takes_its_siblings():
+    outs = [(h[3]["value"], h[3]["unit"]) for h in find_outcomes("出租1725亩,转包1520。")]
+    assert outs == [(1725, "亩"), (1520, "亩")]
 
 
 def test_chinese_numeral_counts_have_values():

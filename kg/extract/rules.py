@@ -577,7 +577,7 @@ def _outcome_pattern() -> re.Pattern[str]:
 
 # rankings: 全省排名第二, 位居全国第3 (not 全省第一批: an ordinal batch, not a rank)
 _RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?"
-                   r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位)?(?![批次届轮期个家项])")
+                   r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
 _CONJ_NOT_AFTER = {"和": "温缓饱调柔总平", "及": "涉普波危顾触惠提殃", "与": "参给赋授"}
@@ -602,6 +602,9 @@ def _after_scope_word(shadow: str, s: int, start: int) -> bool:
     """The count at ``s`` follows 全区/我市…: it says how many areas there are."""
     return bool(_SCOPE_BEFORE.search(shadow[max(start, s - 2):s]))
 
+# a masked character inside a name (*特色产业), not a masked figure (*个, *月*日: those are barriers or dates)
+_MASKED_NAME = re.compile(rf"\*+[{_CJK}](?<![年月日号])")
+_BARE_SIBLING = re.compile(rf"[，,、](?P<m>[{_CJK}]{{1,6}}?)(?P<n>\d+(?:\.\d+)?)(?=[，,。；;\n]|$)")
 _TO_BARE = re.compile(rf"{_NUM}(?=[，,。；;、\s]|$)")
 # Chinese numerals with a magnitude (两万余个, 三千多人); small ones (三项指标, 一枚印章)
 # are words more often than counts
@@ -665,8 +668,9 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         unit = m.group("unit")
         if unit in _TIME_UNITS and re.match(r"(?:之)?(?:前|后|以来)", shadow[e:e + 2]):
             continue
-        if unit == "个" and _after_scope_word(shadow, s, start) and _SCOPE_AFTER.match(shadow[e:e + 3]):
-            continue
+        if unit == "个" and (_after_scope_word(shadow, s, start) and _SCOPE_AFTER.match(shadow[e:e + 3])
+                            or shadow.startswith("方面", e)):
+            continue                              # a scope, or how the text is organised (从8个方面)
         cores.append(m)
     # merge pairs a short gap apart (16大类37个小类, 为21户企业提供担保贷款*万元)
     groups: list[list[re.Match[str]]] = []
@@ -675,9 +679,13 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             gap = shadow[groups[-1][-1].end():m.start()]
             if _MERGE_GAP.match(gap):
                 g0 = groups[-1][0]
-                if len(groups[-1]) == 1 and g0.group("unit") == "个" and _AREA_NOUN.match(shadow, g0.end()) \
-                        and _after_scope_word(shadow, g0.start(), start):
-                    groups[-1] = [m]           # 全市12个乡村e镇总投资22.59亿元: the first is the scope
+                if len(groups[-1]) == 1 and (g0.group("unit") == "个" and _AREA_NOUN.match(shadow, g0.end())
+                                             and _after_scope_word(shadow, g0.start(), start)
+                                             or g0.group("unit") == "批" and gap not in ("", "共", "计", "合计", "累计")):
+                    # 全市12个乡村e镇总投资22.59亿元: the first is the scope;
+                    # 共批复2批分类改革事业单位424个: the batches are how, the 424 what
+                    # (7批共632项 is one figure: the batches and what they held)
+                    groups[-1] = [m]
                 else:
                     groups[-1].append(m)
                 continue
@@ -706,7 +714,9 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             a -= 1
         while a < s and shadow[a] in "“”\"" and shadow[a:s].count(shadow[a]) == 1 and shadow[a] != "“":
             a += 1                                # a closing quote whose opening one is outside
-        while a < s and (_is_conj(shadow, a) and a == limit and a > start
+        if shadow.startswith("以及", a) and a + 2 < s:
+            a += 2
+        while a < s and (_is_conj(shadow, a)
                          or shadow[a] in "年月日号" and a > 0 and (shadow[a - 1].isdigit() or shadow[a - 1] in "*xX")):
             a += 1                                # nor on a conjunction after a figure, or a date's 年 (2022年我区…)
         return a
@@ -730,8 +740,8 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         right_limit = min(end, barrier_starts[k]) if k < len(barrier_starts) else end
         b = e
         while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\"") \
-                and not shadow[b].isdigit() and shadow[b] != "*":
-            b += 1
+                and not shadow[b].isdigit() and (shadow[b] != "*" or b == e and _MASKED_NAME.match(shadow, b)):
+            b += 1                                # 53项*高效节灌工程: a masked name is part of what is counted
         while b > e and (_is_conj(shadow, b - 1) or shadow[b - 1] == "以" and shadow[b:b + 1] == "及"):
             b -= 1                                # never end on a conjunction either (…100项以及)
         tail = _TO_BARE.match(shadow, b) if b > e and shadow[b - 1] in "为至到" else None
@@ -749,7 +759,28 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         if value_max is not None:
             attrs["value_max"] = value_max
         hits.append(("OUTCOME", a, b, attrs))
-    return hits
+        bare = _BARE_SIBLING.match(shadow, b) if b < end and attrs["unit"] != "rank" else None
+        if bare and bare.end() <= end and not re.fullmatch(r"(?:19|20)\d\d", bare.group("n")):
+            # 出租1725亩,转包1520: a parallel figure that lost its unit takes its sibling's
+            value = float(bare.group("n"))
+            hits.append(("OUTCOME", bare.start("m"), bare.end("n"),
+                         {"metric": bare.group("m"), "value": value, "unit": unit, "masked": False}))
+    return _drop_repeats(shadow, hits)
+
+
+def _drop_repeats(shadow: str, hits: list[Hit]) -> list[Hit]:
+    """A figure said again shortly after (…确定的65个基层高频事项…。65个基层事项,细分为…)
+    is the earlier one referred to, not a second outcome: same value and unit, nearby,
+    and every character of its words already in the first phrase."""
+    out: list[Hit] = []
+    for h in hits:
+        a = h[3]
+        if a["value"] is not None and any(
+                p[3]["value"] == a["value"] and p[3]["unit"] == a["unit"] and 0 < h[1] - p[2] <= 300
+                and set(shadow[h[1]:h[2]]) <= set(shadow[p[1]:p[2]]) for p in out):
+            continue
+        out.append(h)
+    return out
 
 
 # --- deadlines ----------------------------------------------------------------------------
