@@ -390,6 +390,11 @@ def _outcome_texts(text: str) -> list[str]:
     # a tier is a ranking; a phrase never starts on a conjunction
     ("营商环境实现进入全省第二方阵目标。", ["营商环境实现进入全省第二方阵"]),
     ("贯彻《环境保护法》及配套的4个办法。", ["配套的4个办法"]),
+    # a phrase cut short never ends on a function word
+    ("今年有2项改革经验被《*省改革动态》刊发推广。", ["今年有2项改革经验"]),
+    # a second measure of the same thing, with no words of its own, joins the first
+    ("电子证照库归集证照386类、1.3亿张,免证办事项1500项。", ["电子证照库归集证照386类、1.3亿张", "免证办事项1500项"]),
+    ("已登记1394宗、权利数量4208项。", ["已登记1394宗", "权利数量4208项"]),
 ])
 def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
@@ -415,6 +420,17 @@ def test_outcome_ranges_and_scopes_keep_the_numbers_that_are_results():
         for o in t.outcomes}
     assert outs["按规定收取1-2%的发展基金"].value == 1 and outs["按规定收取1-2%的发展基金"].value_max == 2
     assert "全市10个乡镇全部建成“省级生态乡镇”" in outs      # not a scope: something was achieved
+
+
+def test_a_body_at_work_in_a_news_paragraph_carries_out_its_reform_not_a_new_one():
+    text = ("记者 孙铭\n"
+            "创新监管方式,“管”出公平。全省联合抽查占比达到38.6%。省市场监督管理局会同省司法厅出台免罚清单,"
+            "涉及12个领域148项行为。\n"
+            "兑现惠企政策,“兑”出实惠。梳理惠企政策事项1862项。乡村e镇建设改革试点先行,培育市场主体503户。\n"
+            "會議指出,晉江市將**項行政許可事項集中劃轉。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["创新监管方式", "兑现惠企政策", "乡村e镇建设改革试点先行"]
+    assert "涉及12个领域148项行为" in [o.text for o in ex.tasks[0].outcomes]
 
 
 def test_a_figure_that_lost_its_unit_takes_its_siblings():

@@ -346,7 +346,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
                 continue
             keep = it.level > 0 and (bool(it.fields) or bool(t_outcomes) and _is_target(it.title))
         elif it.level == 0:
-            if _LEDE.match(it.text):
+            if _LEDE.match(fold(it.text)):        # 會議指出 too
                 continue
             # an unnumbered paragraph of a report/news piece: a reform when it is
             # quantified or opens with a headline sentence (深化第一议题制度。…)
@@ -365,7 +365,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
         if not keep:
             continue
         if it.level == 0 and st.genre != "workplan":
-            for part in _sentence_items(text, it, t_outcomes):
+            for part in _sentence_items(text, it, t_outcomes, units):
                 part_out = [o for o in t_outcomes if part.span.start <= o.span.start < part.span.end]
                 tasks.append(_task(text, part, st, policies, part_out, units))
             continue
@@ -454,10 +454,13 @@ def _starts_with_place(sentence: str) -> bool:
     return any(head[:n] in names for n in range(2, min(9, len(head)) + 1))
 
 
-def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
+def _sentence_items(text: str, it: Item, outcomes: list[Mention], units: list[Mention] = ()) -> list[Item]:
     """A news/report paragraph that reports several quantified reforms in turn
     (``…招商改革成效显著,…400个。田长制改革试点先行,…28万亩。``) gives one task per
-    quantified sentence; unquantified sentences stay with the one before them."""
+    quantified sentence; unquantified sentences stay with the one before them, and so
+    do sentences that open with a body at work (省财政厅联合推动…) or its spokesman:
+    that is who carried out the reform before, not a reform of its own."""
+    unit_starts = {u.span.start for u in units if it.span.start <= u.span.start < it.span.end}
     bounds = [it.span.start] + [it.span.start + m.end() for m in re.finditer("。", text[it.span.start:it.span.end])]
     if bounds[-1] < it.span.end:
         bounds.append(it.span.end)
@@ -467,7 +470,8 @@ def _sentence_items(text: str, it: Item, outcomes: list[Mention]) -> list[Item]:
         return [it]
     groups: list[list[tuple[int, int]]] = []
     for (a, b), q in zip(sentences, quantified):
-        if _ELABORATION.match(text[a:b]) or _starts_with_place(text[a:b]):
+        lead_ws = len(text[a:b]) - len(text[a:b].lstrip())
+        if _ELABORATION.match(text[a:b]) or _starts_with_place(text[a:b]) or a + lead_ws in unit_starts:
             q = False   # an elaboration (a figure, a local example, a further measure) of the sentence before
         if q and groups and any(any(x <= o.span.start < y for o in outcomes) for x, y in groups[-1]):
             groups.append([(a, b)])

@@ -605,6 +605,9 @@ def _after_scope_word(shadow: str, s: int, start: int) -> bool:
 # a masked character inside a name (*特色产业), not a masked figure (*个, *月*日: those are barriers or dates)
 _MASKED_NAME = re.compile(rf"\*+[{_CJK}](?<![年月日号])")
 _BARE_SIBLING = re.compile(rf"[，,、](?P<m>[{_CJK}]{{1,6}}?)(?P<n>\d+(?:\.\d+)?)(?=[，,。；;\n]|$)")
+# a phrase cut short never ends on a function word (only ones that rarely end a word:
+# 行为, 截至, 方向, 存在, 成就 keep theirs)
+_NO_END = set("被将已把的也还")
 _TO_BARE = re.compile(rf"{_NUM}(?=[，,。；;、\s]|$)")
 # Chinese numerals with a magnitude (两万余个, 三千多人); small ones (三项指标, 一枚印章)
 # are words more often than counts
@@ -734,6 +737,10 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             # *个企事业单位创建达标率为*%: the first count has no words of its own
             spans[-1][2], spans[-1][3] = e, spans[-1][3] + grp
             continue
+        if spans and a == s and shadow[spans[-1][2]:s] == "、" and (e == end or shadow[e] in _CLAUSE_STOP):
+            # 归集证照386类、1.3亿张: a second measure of the same thing, no words of its own
+            spans[-1][2] = e
+            continue
         spans.append([a, s, e, list(grp)])
     for a, s, e, grp in spans:
         k = bisect.bisect_left(barrier_starts, e)
@@ -747,6 +754,9 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         tail = _TO_BARE.match(shadow, b) if b > e and shadow[b - 1] in "为至到" else None
         if tail:
             b = tail.end()                        # 将6个环节压缩为1: the result has no unit of its own
+        else:
+            while b > e and shadow[b - 1] in _NO_END:
+                b -= 1                            # 2项改革经验被(…推广): cut off where the words were cut
         first = grp[0]
         if a == s and b == first.end() and first.group("unit") == "个" and (a == start or shadow[a - 1] in "，,。；;、"):
             continue                              # a lone *个 after a comma: nothing counted
@@ -773,13 +783,18 @@ def _drop_repeats(shadow: str, hits: list[Hit]) -> list[Hit]:
     is the earlier one referred to, not a second outcome: same value and unit, nearby,
     and every character of its words already in the first phrase."""
     out: list[Hit] = []
-    for h in hits:
+    recent: list[Hit] = []                        # valued hits of the last 300 characters
+    for h in sorted(hits, key=lambda x: x[1]):
         a = h[3]
-        if a["value"] is not None and any(
-                p[3]["value"] == a["value"] and p[3]["unit"] == a["unit"] and 0 < h[1] - p[2] <= 300
-                and set(shadow[h[1]:h[2]]) <= set(shadow[p[1]:p[2]]) for p in out):
+        if a["value"] is None:
+            out.append(h)
+            continue
+        recent = [p for p in recent if h[1] - p[2] <= 300]
+        if any(p[3]["value"] == a["value"] and p[3]["unit"] == a["unit"] and p[2] < h[1]
+               and set(shadow[h[1]:h[2]]) <= set(shadow[p[1]:p[2]]) for p in recent):
             continue
         out.append(h)
+        recent.append(h)
     return out
 
 
