@@ -395,6 +395,9 @@ def _outcome_texts(text: str) -> list[str]:
     # a second measure of the same thing, with no words of its own, joins the first
     ("电子证照库归集证照386类、1.3亿张,免证办事项1500项。", ["电子证照库归集证照386类、1.3亿张", "免证办事项1500项"]),
     ("已登记1394宗、权利数量4208项。", ["已登记1394宗", "权利数量4208项"]),
+    # a count with words of its own, then a total of what it did: two figures; a scope is none
+    ("196家部门单位共梳理了1754项职责事项。", ["196家部门单位", "共梳理了1754项职责事项"]),
+    ("全区12个部门累计办理业务300件。", ["累计办理业务300件"]),
 ])
 def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
@@ -431,6 +434,16 @@ def test_a_body_at_work_in_a_news_paragraph_carries_out_its_reform_not_a_new_one
     ex = extract(segment(source(text)))
     assert [t.title for t in ex.tasks] == ["创新监管方式", "兑现惠企政策", "乡村e镇建设改革试点先行"]
     assert "涉及12个领域148项行为" in [o.text for o in ex.tasks[0].outcomes]
+
+
+def test_a_dated_news_lede_reporting_a_reform_is_a_task_but_a_photo_caption_is_not():
+    text = ("记者 王明\n"
+            "9月11日,國務院總理李克強在濱海新區行政審批局辦事大廳,見證封存109枚審批公章。劉震 攝\n"
+            "11月15日,国家博物馆工作人员搬走109枚封存审批公章。新华社 发\n"
+            "2017年12月20日,和平区率先公布了职责清单,196家部门单位共梳理了1754项职责事项。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["和平区率先公布了职责清单"]
+    assert [o.text for o in ex.tasks[0].outcomes] == ["196家部门单位", "共梳理了1754项职责事项"]
 
 
 def test_a_figure_that_lost_its_unit_takes_its_siblings():

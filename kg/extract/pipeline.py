@@ -262,8 +262,12 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
 
 
 # a news lede (11月27日,…), an editor's note or a cover-notice sentence is not a reform
-_LEDE = re.compile(r"^(?:\d{1,2}月\d{1,2}日|20\d{2}年\d{1,2}月\d{1,2}日|编者按|《[^》]+》已经"
+_LEDE = re.compile(r"^(?:编者按|《[^》]+》已经"
                    r"|会议(?:指出|强调|要求|认为|号召)|[^，,。]{0,3}[，,])")
+
+
+# a photo caption: 11月15日,国家博物馆工作人员搬走…公章。新华社 发 / 刘震 摄
+_CAPTION = re.compile(r"[。.]\s*[\u4e00-\u9fff]{2,6}\s+(?:摄|发|供图|图)(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\))?\s*$")
 
 
 def _is_target(title: str) -> bool:
@@ -346,7 +350,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
                 continue
             keep = it.level > 0 and (bool(it.fields) or bool(t_outcomes) and _is_target(it.title))
         elif it.level == 0:
-            if _LEDE.match(fold(it.text)):        # 會議指出 too
+            if _LEDE.match(fold(it.text)) or _CAPTION.search(fold(it.text)):        # 會議指出 too
                 continue
             # an unnumbered paragraph of a report/news piece: a reform when it is
             # quantified or opens with a headline sentence (深化第一议题制度。…)

@@ -579,6 +579,7 @@ def _outcome_pattern() -> re.Pattern[str]:
 _RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?"
                    r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
+_TOTAL_AFTER_NOUN = re.compile(r"[^共计]{2,}(?P<w>共|累计|合计)")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
 _CONJ_NOT_AFTER = {"和": "温缓饱调柔总平", "及": "涉普波危顾触惠提殃", "与": "参给赋授"}
 _CONJ_NOT_BEFORE = {"和": "谐美平睦", "及": "时早", "与": "会"}
@@ -660,7 +661,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
     barriers: list[tuple[int, int]] = []          # every number found, kept or not
     for m in _outcome_pattern().finditer(shadow, start, end):
         s, e = m.start(), m.end()
-        prev = shadow[s - 1] if s > 0 else ""
+        prev = shadow[s - 1] if s > 0 else " "   # ("" is in every string)
         if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
         if m.group("unit") == "年" and (not re.search(r"(?:连续|近|历时|用|满|达|超过|经过|提前|缩短)$", shadow[max(0, s - 2):s])
@@ -675,12 +676,30 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
                             or shadow.startswith("方面", e)):
             continue                              # a scope, or how the text is organised (从8个方面)
         cores.append(m)
+    # 196家部门单位共梳理了1754项: a count with words of its own, then a total of what it
+    # did: two figures, parted where the total starts
+    cuts: list[int] = []
+    scopes: set[int] = set()
+    for p, m in zip(cores, cores[1:]):
+        gap = shadow[p.end():m.start()]
+        t = _TOTAL_AFTER_NOUN.match(gap) if len(gap) <= 16 else None
+        if t and not any(c in _CLAUSE_STOP for c in gap):
+            cuts.append(p.end() + t.start("w"))
+            if _after_scope_word(shadow, p.start(), start):
+                scopes.add(p.start())             # 全区12个部门累计办理…: all of them, a scope
+    if cuts:
+        barriers = sorted(barriers + [(c, c) for c in cuts])
+        cores = [m for m in cores if m.start() not in scopes]
+
+    def cut_between(x: int, y: int) -> bool:
+        return any(x <= c <= y for c in cuts)
+
     # merge pairs a short gap apart (16大类37个小类, 为21户企业提供担保贷款*万元)
     groups: list[list[re.Match[str]]] = []
     for m in cores:
         if groups and m.start() - groups[-1][-1].end() <= 8:
             gap = shadow[groups[-1][-1].end():m.start()]
-            if _MERGE_GAP.match(gap):
+            if _MERGE_GAP.match(gap) and not cut_between(groups[-1][-1].end(), m.start()):
                 g0 = groups[-1][0]
                 if len(groups[-1]) == 1 and (g0.group("unit") == "个" and _AREA_NOUN.match(shadow, g0.end())
                                              and _after_scope_word(shadow, g0.start(), start)
@@ -733,7 +752,8 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         left_limit = max(start, barrier_ends[k - 1]) if k else start
         a = left_edge(s, left_limit)
         if spans and spans[-1][0] == spans[-1][1] and s - spans[-1][2] <= 16 \
-                and not any(shadow[k] in _CLAUSE_STOP or _is_conj(shadow, k) for k in range(spans[-1][2], s)):
+                and not any(shadow[k] in _CLAUSE_STOP or _is_conj(shadow, k) for k in range(spans[-1][2], s)) \
+                and not cut_between(spans[-1][2], s):
             # *个企事业单位创建达标率为*%: the first count has no words of its own
             spans[-1][2], spans[-1][3] = e, spans[-1][3] + grp
             continue
