@@ -118,6 +118,7 @@ class Outcome:
     unit: str | None
     masked: bool = False
     value_max: float | None = None  # the upper bound of a range (1-2% -> value 1, value_max 2)
+    rank: str | None = None  # a ranking said of this figure (…1468个,数量全省第一 -> 数量全省第一)
 
 
 @dataclass(frozen=True)

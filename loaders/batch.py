@@ -131,7 +131,7 @@ def build_batch(rd: ResolvedDocument, schema: Schema | None = None, *, fingerpri
         for i, o in enumerate(t.outcomes):
             okey = f"{tkey}~{o.span.start}"
             node("Outcome", okey, {"doc": doc, "text": o.text, "metric": o.metric, "value": o.value,
-                                   "unit": o.unit, "masked": o.masked, "value_max": o.value_max, "start": o.span.start, "end": o.span.end})
+                                   "unit": o.unit, "masked": o.masked, "value_max": o.value_max, "rank": o.rank, "start": o.span.start, "end": o.span.end})
             rel("HAS_OUTCOME", tref, ("Outcome", okey), {})
 
     batch_nodes = tuple(sorted(nodes.values(), key=lambda n: (n.label, n.key)))

@@ -446,6 +446,18 @@ def test_a_dated_news_lede_reporting_a_reform_is_a_task_but_a_photo_caption_is_n
     assert [o.text for o in ex.tasks[0].outcomes] == ["196家部门单位", "共梳理了1754项职责事项"]
 
 
+def test_a_ranking_without_a_metric_ranks_the_figure_before_it():
+    text = ("全市建成农村日间照料中心1468个,数量全省第一。颁发证书4114本,项目数量全省第三。"
+            "试点任务完成全省排名第二。申报数位居全市第*。")
+    hits = {text[h[1]:h[2]]: h[3] for h in find_outcomes(text)}
+    assert hits["全市建成农村日间照料中心1468个"]["rank"] == "数量全省第一"
+    assert "数量全省第一" not in hits
+    # a ranking with a metric of its own, or with no figure before it, is an outcome: its place the value
+    assert (hits["项目数量全省第三"]["unit"], hits["项目数量全省第三"]["value"]) == ("rank", 3)
+    assert hits["试点任务完成全省排名第二"]["value"] == 2
+    assert (hits["申报数位居全市第*"]["value"], hits["申报数位居全市第*"]["masked"]) == (None, True)
+
+
 def test_a_figure_that_lost_its_unit_takes_its_siblings():
     outs = [(h[3]["value"], h[3]["unit"]) for h in find_outcomes("出租1725亩,转包1520。")]
     assert outs == [(1725, "亩"), (1520, "亩")]

@@ -247,7 +247,8 @@ def doc_a() -> GraphBatch:
         N("Task", f"{d}#2", number="2", title="优化营商环境", text="优化营商环境", start=50, end=80,
           deadline="年底前", deadline_date="2024-12-31", section="一、"),
         N("Task", f"{d}#3", number="3", title="加强国库集中支付", text="加强国库集中支付", start=90, end=120, section="二、"),
-        N("Outcome", f"{d}#o1", text="精简177项", metric="精简", value=177, unit="项", masked=False, start=30, end=36),
+        N("Outcome", f"{d}#o1", text="精简177项", metric="精简", value=177, unit="项", masked=False, start=30, end=36,
+          rank="数量全省第一"),
         N("Outcome", f"{d}#o2", text="压缩90-92%", metric="压缩", value=90.0, value_max=92.0, unit="%", masked=False,
           start=70, end=78),
         N("Outcome", f"{d}#o3", text="精简*项", metric="精简", value=None, unit="项", masked=True, start=76, end=80),
@@ -433,13 +434,17 @@ def test_policy_citations(store):
 @covers("outcomes_by_task")
 def test_outcomes_by_task(store):
     o1 = {"document": "docA", "task": "docA#1", "title": "推进预算管理改革", "outcome_id": "docA#o1",
-          "outcome": "精简177项", "metric": "精简", "value": 177.0, "value_max": None, "unit": "项", "masked": False}
+          "outcome": "精简177项", "metric": "精简", "value": 177.0, "value_max": None, "unit": "项", "masked": False,
+          "rank": "数量全省第一"}
     o2 = {"document": "docA", "task": "docA#2", "title": "优化营商环境", "outcome_id": "docA#o2",
-          "outcome": "压缩90-92%", "metric": "压缩", "value": 90.0, "value_max": 92.0, "unit": "%", "masked": False}
+          "outcome": "压缩90-92%", "metric": "压缩", "value": 90.0, "value_max": 92.0, "unit": "%", "masked": False,
+          "rank": None}
     o3 = {"document": "docA", "task": "docA#2", "title": "优化营商环境", "outcome_id": "docA#o3",
-          "outcome": "精简*项", "metric": "精简", "value": None, "value_max": None, "unit": "项", "masked": True}
+          "outcome": "精简*项", "metric": "精简", "value": None, "value_max": None, "unit": "项", "masked": True,
+          "rank": None}
     b1 = {"document": "docB", "task": "docB#1", "title": "完成预算绩效评价", "outcome_id": "docB#o1",
-          "outcome": "完成35个", "metric": "完成", "value": 35.0, "value_max": None, "unit": "个", "masked": False}
+          "outcome": "完成35个", "metric": "完成", "value": 35.0, "value_max": None, "unit": "个", "masked": False,
+          "rank": None}
     rows = run(store, "outcomes_by_task")
     assert rows == [o1, o2, o3, b1]
     assert all(isinstance(r["value"], float) for r in rows if r["value"] is not None)

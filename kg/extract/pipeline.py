@@ -625,7 +625,7 @@ def _subject_owners(text: str, it: Item, inside: list[Mention]) -> list[Mention]
 def _outcome(m: Mention) -> Outcome:
     a = m.attrs
     return Outcome(m.text, m.span, a.get("metric"), a.get("value"), a.get("unit"), bool(a.get("masked")),
-                   a.get("value_max"))
+                   a.get("value_max"), a.get("rank"))
 
 
 def _dedupe(ms: list[Mention]) -> list[Mention]:
@@ -681,7 +681,7 @@ def extraction_to_contract(ex: Extraction, canonical: dict[tuple[int, int, str],
                           "span": [t.deadline.span.start, t.deadline.span.end]} if t.deadline else None),
             "cites": [m(c) for c in t.cites],
             "outcomes": [{"text": o.text, "metric": o.metric, "value": o.value, "unit": o.unit,
-                          "masked": o.masked, "value_max": o.value_max, "span": [o.span.start, o.span.end]} for o in t.outcomes],
+                          "masked": o.masked, "value_max": o.value_max, "rank": o.rank, "span": [o.span.start, o.span.end]} for o in t.outcomes],
         } for t in ex.tasks],
         "units": grouped(ex.units),
         "policies": grouped(ex.policies),

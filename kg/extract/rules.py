@@ -577,7 +577,7 @@ def _outcome_pattern() -> re.Pattern[str]:
 
 # rankings: 全省排名第二, 位居全国第3 (not 全省第一批: an ordinal batch, not a rank)
 _RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?"
-                   r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])")
+                   r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3}|\*{1,2})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
 _TOTAL_AFTER_NOUN = re.compile(r"[^共计]{2,}(?P<w>共|累计|合计)")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
@@ -717,8 +717,10 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         a = m.start()
         while a > start and m.start() - a < 12 and shadow[a - 1] not in _CLAUSE_STOP and not shadow[a - 1].isdigit():
             a -= 1
-        hits.append(("OUTCOME", a, m.end(), {"metric": shadow[a:m.start()] or None, "value": None,
-                                             "unit": "rank", "masked": False, "rank": m.group("n")}))
+        n = m.group("n")
+        hits.append(("OUTCOME", a, m.end(), {"metric": shadow[a:m.start()] or None,
+                                             "value": float(n) if n.isdigit() else (None if n.startswith("*") else float(cn_number(n) or 0) or None),
+                                             "unit": "rank", "masked": n.startswith("*")}))
 
     def left_edge(s: int, limit: int) -> int:
         if s > limit and (shadow[s - 1] == "、" or _is_conj(shadow, s - 1)):
@@ -795,7 +797,28 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             value = float(bare.group("n"))
             hits.append(("OUTCOME", bare.start("m"), bare.end("n"),
                          {"metric": bare.group("m"), "value": value, "unit": unit, "masked": False}))
-    return _drop_repeats(shadow, hits)
+    return _rank_qualifiers(shadow, _drop_repeats(shadow, hits))
+
+
+# …农村日间照料中心1468个,数量全省第一 / …增加268人,位居全省第一: a ranking with no metric of
+# its own ranks the figure before it; it is that figure's rank, not another outcome
+_ANAPHORIC_METRIC = re.compile(
+    rf"(?:[{_CN_DIGITS}\d]+项)?(?:指标|数量|总量|面积|规模|增速|增幅|[{_CJK}]{{0,2}}数)?(?:均|分别)?"
+    r"(?:排名|排位|位居|位列|居|列)?")
+
+
+def _rank_qualifiers(shadow: str, hits: list[Hit]) -> list[Hit]:
+    hits = sorted(hits, key=lambda h: h[1])
+    out: list[Hit] = []
+    for h in hits:
+        a = h[3]
+        if a["unit"] == "rank" and _ANAPHORIC_METRIC.fullmatch(a["metric"] or ""):
+            prev = next((p for p in reversed(out) if p[3]["unit"] != "rank"), None)
+            if prev and prev[2] <= h[1] and not any(c in "。；;！？\n" for c in shadow[prev[2]:h[1]]):
+                prev[3]["rank"] = shadow[h[1]:h[2]]
+                continue
+        out.append(h)
+    return out
 
 
 def _drop_repeats(shadow: str, hits: list[Hit]) -> list[Hit]:
