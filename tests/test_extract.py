@@ -356,6 +356,7 @@ def _outcome_texts(text: str) -> list[str]:
     ("目前,*个企事业单位创建达标率为*%。", ["*个企事业单位创建达标率为*%"]),
     # a duration in years is a figure; a year is not
     ("连续*年获评先进,2022年再获表彰。", ["连续*年获评先进"]),
+    ("问题楼盘化解攻坚连续两年获得全省先进。", ["问题楼盘化解攻坚连续两年获得全省先进"]),   # a streak in words
     # per mille is a unit
     ("人口自然增长率控制在5.5‰以内。", ["人口自然增长率控制在5.5‰以内"]),
     # a Chinese numeral with a magnitude is a count; a small one is a word
@@ -410,6 +411,7 @@ def test_outcome_phrase_boundaries(text, expected):
     "“放管服”改革成为全省第一批示范案例。",     # an ordinal batch, not a ranking
     "**年,是全面深化改革的开局之年。",         # a masked year
     "近3年来,改革成效明显。",                  # a time, not a duration achieved
+    "连续三年来,改革成效明显。",
     "在产业结构、经营体系8个方面系统集成推进。",   # how the text is organised
 ])
 def test_not_outcomes(text):

@@ -569,7 +569,8 @@ def _outcome_pattern() -> re.Pattern[str]:
         rf"(?P<num>{_NUM}(?:(?:%|％|万|亿|千)?\s*[-~～—–至到]\s*{_NUM}(?=\s*(?:余|多|万|亿|千)?(?:{units})))?"
         rf"|\*+(?:\.\*+)?|[xX]{{2,}}(?:\.[xX]+)?"
         rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}][{_CN_DIGITS}零]*?[百千万亿](?:[{_CN_DIGITS}零]*[百千万亿])*"
-        rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}]{{1,3}}(?=(?:余|多)?[万亿]))"
+        rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}]{{1,3}}(?=(?:余|多)?[万亿])"
+        rf"|(?<=连续)[{_CN_DIGITS}]{{1,2}}(?=年|个月))"          # 连续两年: a streak
         rf"\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
         rf"(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
     )
