@@ -404,6 +404,43 @@ def test_outcome_phrase_boundaries(text, expected):
     assert _outcome_texts(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the same figure said again with words of its own is another outcome
+    ("地区生产总值同比增长8.5%,一般公共预算收入完成12亿元,同比增长8.5%。",
+     [("地区生产总值同比增长8.5%", 8.5, "%"), ("一般公共预算收入完成12亿元", 1.2e9, "亿元"), ("同比增长8.5%", 8.5, "%")]),
+    ("新增就业岗位100个,新增就业100个。", [("新增就业岗位100个", 100, "个"), ("新增就业100个", 100, "个")]),
+    # only plain counts lend their unit, to every sibling; a rate or a 万/亿 figure lends none
+    ("出租1725亩,转包1520,互换300,累计流转86492亩。",
+     [("出租1725亩", 1725, "亩"), ("转包1520", 1520, "亩"), ("互换300", 300, "亩"), ("累计流转86492亩", 86492, "亩")]),
+    ("全年办件12万件,同比增长15.6,减免税费1.2亿元,惠及企业3600。",
+     [("全年办件12万件", 120000, "万件"), ("减免税费1.2亿元", 1.2e8, "亿元")]),
+    ("受理诉求320件,拨打热线12345。", [("受理诉求320件", 320, "件")]),
+    # batches and their total are one figure, valued by the total
+    ("先后公布3批次共85项。", [("先后公布3批次共85项", 85, "项")]),
+    ("公布2批清单共计386项。", [("公布2批清单共计386项", 386, "项")]),
+    # 共 inside a word (公共, 共享) parts nothing; a count then 共 parts two figures; an area count is a scope
+    ("省级试点12个共取得改革成果35项。", [("省级试点12个", 12, "个"), ("共取得改革成果35项", 35, "项")]),
+    ("12个乡镇累计流转土地3.5万亩。", [("累计流转土地3.5万亩", 35000, "万亩")]),
+    ("投入资金8.2亿元。", [("投入资金8.2亿元", 820000000, "亿元")]),
+    # masks of any length after the unit; words that open with 和/及 keep them
+    ("完成53项**高效节灌工程。", [("完成53项**高效节灌工程", 53, "项")]),
+    ("和解成功率达到92%,及格率达到98%。", [("和解成功率达到92%", 92, "%"), ("及格率达到98%", 98, "%")]),
+    # a phrase ending at a full stop keeps its last word
+    ("办理退税1.2亿元已全部退还。", [("办理退税1.2亿元已全部退还", 1.2e8, "亿元")]),
+    ("办结率、满意率分别达到98%、99%。", [("满意率分别达到98%", 98, "%"), ("99%", 99, "%")]),
+])
+def test_outcome_values_and_units(text, expected):
+    assert [(text[h[1]:h[2]], h[3]["value"], h[3]["unit"]) for h in find_outcomes(text)] == expected
+
+
+def test_rankings_that_are_part_of_a_figure_or_have_their_own_metric():
+    text = "新增市场主体2.3万户,增速全省第一,总量全省第三。新增就业268人位居全省第一。连续十年保持全省第一。颁发证书4114本,项目数全省第三。"
+    hits = [(text[h[1]:h[2]], h[3].get("rank")) for h in find_outcomes(text)]
+    assert hits == [("新增市场主体2.3万户", "增速全省第一"), ("总量全省第三", None),
+                    ("新增就业268人位居全省第一", "全省第一"), ("连续十年保持全省第一", "全省第一"),
+                    ("颁发证书4114本", None), ("项目数全省第三", None)]
+
+
 @pytest.mark.parametrize("text", [
     "濱海新區4個月前成立。",             # a time reference (traditional script, folded)
     "全区*个乡镇(街道)便民服务中心全面推开。",   # how many areas there are: a scope

@@ -570,7 +570,7 @@ def _outcome_pattern() -> re.Pattern[str]:
         rf"|\*+(?:\.\*+)?|[xX]{{2,}}(?:\.[xX]+)?"
         rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}][{_CN_DIGITS}零]*?[百千万亿](?:[{_CN_DIGITS}零]*[百千万亿])*"
         rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}]{{1,3}}(?=(?:余|多)?[万亿])"
-        rf"|(?<=连续)[{_CN_DIGITS}]{{1,2}}(?=年|个月))"          # 连续两年: a streak
+        rf"|(?<=连续)[{_CN_DIGITS}]{{1,3}}(?=多?(?:年|个月)))"          # 连续两年: a streak
         rf"\s*(?P<approx>余|多)?(?P<mult>万|亿|千)?"
         rf"(?P<unit>{units})(?P<qual>以上|以内|以下|左右|内)?"
     )
@@ -580,7 +580,7 @@ def _outcome_pattern() -> re.Pattern[str]:
 _RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?"
                    r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3}|\*{1,2})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
-_TOTAL_AFTER_NOUN = re.compile(r"[^共计]{2,}(?P<w>共|累计|合计)")
+_TOTAL_AFTER_NOUN = re.compile(r"[^共计]*[^共计公](?P<w>共(?![享建同治产青性识用有])|累计|合计)")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
 _CONJ_NOT_AFTER = {"和": "温缓饱调柔总平", "及": "涉普波危顾触惠提殃", "与": "参给赋授"}
 _CONJ_NOT_BEFORE = {"和": "谐美平睦", "及": "时早", "与": "会"}
@@ -606,7 +606,9 @@ def _after_scope_word(shadow: str, s: int, start: int) -> bool:
 
 # a masked character inside a name (*特色产业), not a masked figure (*个, *月*日: those are barriers or dates)
 _MASKED_NAME = re.compile(rf"\*+[{_CJK}](?<![年月日号])")
-_BARE_SIBLING = re.compile(rf"[，,、](?P<m>[{_CJK}]{{1,6}}?)(?P<n>\d+(?:\.\d+)?)(?=[，,。；;\n]|$)")
+_BARE_SIBLING = re.compile(rf"[，,、](?P<m>[{_CJK}]{{1,3}})(?P<n>\d{{1,6}}(?:\.\d+)?)(?=[，,。；;\n]|$)")
+# units a figure that lost its own may take from its sibling: plain counts, no %, 万 or 亿
+_PLAIN_COUNT = {"亩", "件", "户", "个", "家", "人", "项", "宗", "处", "本", "台", "套", "起", "名", "条", "座", "所"}
 # a phrase cut short never ends on a function word (only ones that rarely end a word:
 # 行为, 截至, 方向, 存在, 成就 keep theirs)
 _NO_END = set("被将已把的也还")
@@ -643,8 +645,8 @@ def _number_value(num: str, mult: str | None) -> tuple[float | None, float | Non
         cn = cn_number(num)
         return (None, None) if cn is None else (float(cn) * _MULT.get(mult or "", 1), None)
     k = _MULT.get(mult or "", 1)
-    low = float(nums[0]) * k
-    return low, (float(nums[1]) * k if len(nums) > 1 else None)
+    low = round(float(nums[0]) * k, 6)            # 8.2亿 is 820000000, not 819999999.9999999
+    return low, (round(float(nums[1]) * k, 6) if len(nums) > 1 else None)
 
 
 def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -683,17 +685,22 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
     scopes: set[int] = set()
     for p, m in zip(cores, cores[1:]):
         gap = shadow[p.end():m.start()]
-        t = _TOTAL_AFTER_NOUN.match(gap) if len(gap) <= 16 else None
-        if t and not any(c in _CLAUSE_STOP for c in gap):
+        if len(gap) > 16 or any(c in _CLAUSE_STOP for c in gap) or p.group("unit") in ("批", "批次"):
+            continue                              # 公布2批清单共计386项: the batches held the total
+        t = _TOTAL_AFTER_NOUN.match(gap)
+        if not t and p.start() > start and shadow[p.start() - 1] not in _CLAUSE_STOP:
+            t = re.match(r"(?P<w>共(?![享建同治产青性识用有])|累计|合计)", gap)   # 省级试点12个共取得…35项
+        if t:
             cuts.append(p.end() + t.start("w"))
-            if _after_scope_word(shadow, p.start(), start):
-                scopes.add(p.start())             # 全区12个部门累计办理…: all of them, a scope
+            if _after_scope_word(shadow, p.start(), start) or p.group("unit") == "个" and _AREA_NOUN.match(shadow, p.end()):
+                scopes.add(p.start())             # 全区12个部门 / 12个乡镇累计…: where, a scope
     if cuts:
         barriers = sorted(barriers + [(c, c) for c in cuts])
         cores = [m for m in cores if m.start() not in scopes]
 
     def cut_between(x: int, y: int) -> bool:
-        return any(x <= c <= y for c in cuts)
+        k = bisect.bisect_left(cuts, x)
+        return k < len(cuts) and cuts[k] <= y
 
     # merge pairs a short gap apart (16大类37个小类, 为21户企业提供担保贷款*万元)
     groups: list[list[re.Match[str]]] = []
@@ -704,7 +711,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
                 g0 = groups[-1][0]
                 if len(groups[-1]) == 1 and (g0.group("unit") == "个" and _AREA_NOUN.match(shadow, g0.end())
                                              and _after_scope_word(shadow, g0.start(), start)
-                                             or g0.group("unit") == "批" and gap not in ("", "共", "计", "合计", "累计")):
+                                             or g0.group("unit") in ("批", "批次") and not re.fullmatch(r"[^，,。；;、]{0,4}?(?:共|计|合计|累计)", gap)):
                     # 全市12个乡村e镇总投资22.59亿元: the first is the scope;
                     # 共批复2批分类改革事业单位424个: the batches are how, the 424 what
                     # (7批共632项 is one figure: the batches and what they held)
@@ -739,9 +746,10 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             a -= 1
         while a < s and shadow[a] in "“”\"" and shadow[a:s].count(shadow[a]) == 1 and shadow[a] != "“":
             a += 1                                # a closing quote whose opening one is outside
-        if shadow.startswith("以及", a) and a + 2 < s:
+        after_close = a > 0 and shadow[a - 1] in "》”)）"
+        if shadow.startswith("以及", a) and a + 2 < s and (after_close or a == limit):
             a += 2
-        while a < s and (_is_conj(shadow, a)
+        while a < s and (_is_conj(shadow, a) and (after_close or a == limit and a > start)
                          or shadow[a] in "年月日号" and a > 0 and (shadow[a - 1].isdigit() or shadow[a - 1] in "*xX")):
             a += 1                                # nor on a conjunction after a figure, or a date's 年 (2022年我区…)
         return a
@@ -760,7 +768,8 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             # *个企事业单位创建达标率为*%: the first count has no words of its own
             spans[-1][2], spans[-1][3] = e, spans[-1][3] + grp
             continue
-        if spans and a == s and shadow[spans[-1][2]:s] == "、" and (e == end or shadow[e] in _CLAUSE_STOP):
+        if spans and a == s and shadow[spans[-1][2]:s] == "、" and (e == end or shadow[e] in _CLAUSE_STOP) \
+                and spans[-1][3][0].group("unit") != grp[0].group("unit"):
             # 归集证照386类、1.3亿张: a second measure of the same thing, no words of its own
             spans[-1][2] = e
             continue
@@ -771,16 +780,18 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         b = e
         while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\"") \
                 and not shadow[b].isdigit() and (shadow[b] != "*" or b == e and _MASKED_NAME.match(shadow, b)):
-            b += 1                                # 53项*高效节灌工程: a masked name is part of what is counted
+            if b == e and shadow[b] == "*":
+                b = _MASKED_NAME.match(shadow, b).end() - 1
+            b += 1                                # 53项**高效节灌工程: a masked name is part of what is counted
         while b > e and (_is_conj(shadow, b - 1) or shadow[b - 1] == "以" and shadow[b:b + 1] == "及"):
             b -= 1                                # never end on a conjunction either (…100项以及)
         tail = _TO_BARE.match(shadow, b) if b > e and shadow[b - 1] in "为至到" else None
         if tail:
             b = tail.end()                        # 将6个环节压缩为1: the result has no unit of its own
-        else:
+        elif b == len(shadow) or shadow[b] not in "，,。；;！？\n、":
             while b > e and shadow[b - 1] in _NO_END:
-                b -= 1                            # 2项改革经验被(…推广): cut off where the words were cut
-        first = grp[0]
+                b -= 1                            # 2项改革经验被(《…》刊发): cut off where the words were cut
+        first = grp[-1] if grp[0].group("unit") in ("批", "批次") and len(grp) > 1 else grp[0]
         if a == s and b == first.end() and first.group("unit") == "个" and (a == start or shadow[a - 1] in "，,。；;、"):
             continue                              # a lone *个 after a comma: nothing counted
         num = first.group("num")
@@ -792,40 +803,51 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         if value_max is not None:
             attrs["value_max"] = value_max
         hits.append(("OUTCOME", a, b, attrs))
-        bare = _BARE_SIBLING.match(shadow, b) if b < end and attrs["unit"] != "rank" else None
-        if bare and bare.end() <= end and not re.fullmatch(r"(?:19|20)\d\d", bare.group("n")):
-            # 出租1725亩,转包1520: a parallel figure that lost its unit takes its sibling's
-            value = float(bare.group("n"))
+        # 出租1725亩,转包1520: a parallel figure that lost its unit takes its sibling's, when
+        # both are plain counts after a short verb (not 同比增长15.6 after 12万件, not a phone number)
+        pos = b
+        while unit in _PLAIN_COUNT and not masked and len(attrs["metric"] or "") <= 4 and pos < end:
+            bare = _BARE_SIBLING.match(shadow, pos)
+            if not bare or bare.end() > end or re.fullmatch(r"(?:19|20)\d\d", bare.group("n")):
+                break
             hits.append(("OUTCOME", bare.start("m"), bare.end("n"),
-                         {"metric": bare.group("m"), "value": value, "unit": unit, "masked": False}))
+                         {"metric": bare.group("m"), "value": float(bare.group("n")), "unit": unit, "masked": False}))
+            pos = bare.end()
     return _rank_qualifiers(shadow, _drop_repeats(shadow, hits))
 
 
 # …农村日间照料中心1468个,数量全省第一 / …增加268人,位居全省第一: a ranking with no metric of
 # its own ranks the figure before it; it is that figure's rank, not another outcome
 _ANAPHORIC_METRIC = re.compile(
-    rf"(?:[{_CN_DIGITS}\d]+项)?(?:指标|数量|总量|面积|规模|增速|增幅|[{_CJK}]{{0,2}}数)?(?:均|分别)?"
-    r"(?:排名|排位|位居|位列|居|列)?")
+    rf"(?:[{_CN_DIGITS}]+项)?(?:指标|数量|总量|面积|规模|增速|增幅)?(?:均|分别)?(?:排名|排位|位居|位列|居|列)?")
 
 
 def _rank_qualifiers(shadow: str, hits: list[Hit]) -> list[Hit]:
-    hits = sorted(hits, key=lambda h: h[1])
+    hits = sorted(hits, key=lambda h: (h[1], h[3]["unit"] == "rank"))
     out: list[Hit] = []
+    last: Hit | None = None                       # the last figure (not a ranking) kept
     for h in hits:
         a = h[3]
-        if a["unit"] == "rank" and _ANAPHORIC_METRIC.fullmatch(a["metric"] or ""):
-            prev = next((p for p in reversed(out) if p[3]["unit"] != "rank"), None)
-            if prev and prev[2] <= h[1] and not any(c in "。；;！？\n" for c in shadow[prev[2]:h[1]]):
-                prev[3]["rank"] = shadow[h[1]:h[2]]
+        if a["unit"] != "rank":
+            out.append(h)
+            last = h
+            continue
+        if last and "rank" not in last[3] and not any(c in "。；;！？\n" for c in shadow[last[2]:h[1]]):
+            if h[1] < last[2]:
+                # 连续十年保持全省第一, 新增就业268人位居全省第一: one phrase, the rank is the figure's
+                last[3]["rank"] = shadow[h[1] + len(a["metric"] or ""):h[2]]
+                continue
+            if _ANAPHORIC_METRIC.fullmatch(a["metric"] or ""):
+                last[3]["rank"] = shadow[h[1]:h[2]]
                 continue
         out.append(h)
     return out
 
 
 def _drop_repeats(shadow: str, hits: list[Hit]) -> list[Hit]:
-    """A figure said again shortly after (…确定的65个基层高频事项…。65个基层事项,细分为…)
-    is the earlier one referred to, not a second outcome: same value and unit, nearby,
-    and every character of its words already in the first phrase."""
+    """A figure said again as the topic of the next sentence (…确定的65个基层高频事项…。
+    65个基层事项,细分为…) is the earlier one referred to, not a second outcome: same value
+    and unit, nothing before it in its clause, close by, and its words already in the first."""
     out: list[Hit] = []
     recent: list[Hit] = []                        # valued hits of the last 300 characters
     for h in sorted(hits, key=lambda x: x[1]):
@@ -834,8 +856,9 @@ def _drop_repeats(shadow: str, hits: list[Hit]) -> list[Hit]:
             out.append(h)
             continue
         recent = [p for p in recent if h[1] - p[2] <= 300]
-        if any(p[3]["value"] == a["value"] and p[3]["unit"] == a["unit"] and p[2] < h[1]
-               and set(shadow[h[1]:h[2]]) <= set(shadow[p[1]:p[2]]) for p in recent):
+        if a["metric"] is None and a["unit"] != "rank" and any(
+                p[3]["value"] == a["value"] and p[3]["unit"] == a["unit"] and p[2] < h[1]
+                and set(shadow[h[1]:h[2]]) <= set(shadow[p[1]:p[2]]) for p in recent):
             continue
         out.append(h)
         recent.append(h)
