@@ -803,14 +803,62 @@ def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
     if not out:
         out.extend(_trailing_owner(text, start, end))
     if not out:
-        # an un-bracketed closing sentence: 朱伟县长牵头,县国资办负责。
-        last = max(text.rfind("。", start, end - 1), start - 1) + 1
-        cut = text.rfind("。", start, last - 1) + 1 if last > start else start
-        sentence_start = max(cut, start)
-        tail = text[sentence_start:end].rstrip("。； \n")
-        if re.search(r"牵头[，,;；]", tail) and re.search(r"负责$|配合$", tail):
-            out.extend(_verb_fields(text, sentence_start, sentence_start + len(tail)))
+        out.extend(_prose_owners(text, start, end))
     return out
+
+
+# an owner clause of running prose: 市发展改革委要牵头 / 这项工作由市人社局牵头 / 市自然资源局负责
+_PROSE_LEAD = re.compile(r"(?:(?:这|此|该)项工作)?由?[^，,。；;：:]{2,30}?(?:要|具体|负责)?牵头(?:负责|抓总|落实)?")
+_PROSE_OWNER = re.compile(r"[^，,。；;：:]{2,30}?(?:要|具体)?负责")
+_PROSE_SUPPORT = re.compile(r"[^，,。；;：:]{2,40}?(?:要|积极|主动|共同)*(?:按职责分工负责|分工负责|配合|协助|参与)"
+                            r"(?:抓好落实|落实|推进)?")
+_PROSE_DEADLINE = re.compile(
+    r"(?:于|在|力争|确保)?(?P<d>(?:(?:19|20)\d{2}年)?\d{1,2}月(?:上旬|中旬|下旬|底|末|\d{1,2}日)?(?:前|以前)"
+    r"|(?:(?:19|20)\d{2}年)?年底前|(?:19|20)\d{2}年底前)")
+
+
+# what an owner's name ends with: a body's suffix, or a leader's title (朱伟县长)
+_OWNER_LIKE = re.compile(r"^[^\d*]*(?:(?:局|委|办|厅|院|部|署|中心|组|会|府|队|所|站|处|室|行|长|记|同志|专班)"
+                         r"|(?:长|书记|主任)[\u4e00-\u9fff]{2,3})$")
+
+
+def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
+    """Owners written as prose in a speech or a plan, in the first sentence that has them:
+    ``市发展改革委要牵头,市商务局、市自然资源局配合,于9月底前完成…``, ``这项工作由市人社局牵头,
+    市财政局配合,年底前出台…``, ``市自然资源局负责,各县区政府配合抓好落实``, ``朱伟县长牵头,
+    县国资办负责``.  Every clause must be only owners and their verb; a deadline may follow."""
+    for sm in re.finditer(r"[^。；;！？\n]+", text[start:end]):
+        ss, se = start + sm.start(), start + sm.end()
+        clauses = [(ss + c.start(), ss + c.end()) for c in re.finditer(r"[^，,]+", text[ss:se])]
+        for k, (cs, ce) in enumerate(clauses):
+            lead = _PROSE_LEAD.fullmatch(text, cs, ce)
+            owner = None if lead else _PROSE_OWNER.fullmatch(text, cs, ce)
+            if not lead and not owner:
+                continue
+            rest = clauses[k + 1:]
+            owner_end = ce
+            supported = False
+            for rs, re_ in rest:
+                if _PROSE_SUPPORT.fullmatch(text, rs, re_) or lead and _PROSE_OWNER.fullmatch(text, rs, re_):
+                    verbs = list(re.finditer(r"按职责分工负责|分工负责|配合|协助|参与|负责", text[rs:re_]))
+                    owner_end, supported = rs + verbs[-1].end(), True     # …配合(抓好落实)
+                    continue
+                break
+            if owner and not supported:
+                continue                              # 市自然资源局负责 alone is any sentence
+            fields = _verb_fields(text, cs, owner_end)
+            if not any(f.label in ("lead", "owner") for f in fields):
+                continue
+            if not _OWNER_LIKE.search(fields[0].value):
+                continue                                   # 明确12名县级领导牵头: no body named
+            if owner and fields[0].label == "owner":       # X负责,Y配合: X leads
+                fields[0] = FieldLine("lead", fields[0].raw_label, fields[0].value, fields[0].value_span)
+            nxt = next(((rs, re_) for rs, re_ in rest if rs >= owner_end), None)
+            dm = _PROSE_DEADLINE.match(text, nxt[0], nxt[1]) if nxt else None
+            if dm:
+                fields.append(FieldLine("deadline", "完成时限", dm.group("d"), Span(dm.start("d"), dm.end("d"))))
+            return fields
+    return []
 
 
 _LEAD_VERB = re.compile(r"(?:牵头(?:负责|抓总|落实)?|负总责)")

@@ -485,6 +485,13 @@ def test_a_dated_news_lede_reporting_a_reform_is_a_task_but_a_photo_caption_is_n
     assert [o.text for o in ex.tasks[0].outcomes] == ["196家部门单位", "共梳理了1754项职责事项"]
 
 
+def test_a_deadline_written_after_prose_owners_is_the_tasks():
+    text = ("一要理顺管理体制。全面推行“党工委+公司”模式。市委编办要牵头，10月底前完成机构职能调整。\n"
+            "二要深化薪酬改革。这项工作由市人社局牵头，市财政局配合，年底前出台实施办法。\n")
+    ex = extract(segment(source("讲话\n" + text)))
+    assert [(t.deadline.text if t.deadline else None) for t in ex.tasks] == ["10月底前", "年底前"]
+
+
 def test_a_ranking_without_a_metric_ranks_the_figure_before_it():
     text = ("全市建成农村日间照料中心1468个,数量全省第一。颁发证书4114本,项目数量全省第三。"
             "试点任务完成全省排名第二。申报数位居全市第*。")
@@ -721,6 +728,13 @@ def test_party_committee_supervision_office_is_one_body():
     ("1.推进审批改革。这项工作由市行政审批局牵头，市住建局要主动配合。\n", ["市行政审批局"], ["市住建局"], []),
     ("1.深化农业改革。这项改革由县长李明远同志牵头，县农业农村局、县供销社具体负责。\n",
      ["县农业农村局", "县供销社"], [], ["县长李明远"]),
+    # a speech's directive: the owners in the middle of the paragraph
+    ("一要推进开发区整合。全市开发区由7个整合为5个。市发展改革委要牵头，市商务局、市自然资源局配合，"
+     "于9月底前完成整合方案编制。\n", ["市发展改革委"], ["市商务局", "市自然资源局"], []),
+    ("一要强化要素保障。盘活低效用地3000亩以上。市自然资源局负责，各县区政府配合抓好落实。\n",
+     ["市自然资源局"], ["各县区政府"], []),
+    # a number of leaders named to lead is no body
+    ("一要细化方案。明确12名县级领导牵头，组织开展调研29项。\n", [], [], []),
 ])
 def test_prose_owners_lose_their_framing_words(text, lead, support, persons):
     t = extract(segment(source(text))).tasks[0]
