@@ -717,6 +717,22 @@ def test_split_units_quotes_and_conjunctions(value, units):
     assert [u for u, _, _ in split_units(value)] == units
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("由夷陵经济开发区管委会负责。", ["夷陵经济开发区管委会"]),          # 经济 is no 经 (by way of)
+    ("天水经济技术开发区管委会牵头。", ["天水经济技术开发区管委会"]),
+    ("经市政府同意,成立工作专班。", ["市政府"]),
+    ("由金庭镇人民政府负责,小溪塔街道办事处配合。", ["金庭镇人民政府", "小溪塔街道办事处"]),
+    ("各部门要推进镇人民政府改革。", ["各部门", "镇人民政府"]),       # no town name: a verb before it
+    ("各镇(区)、街道负责。", ["各镇(区)、街道"]),
+    ("区城市管理和综合执法局负责。", ["区城市管理和综合执法局"]),
+    ("财政局和税务局负责。", ["财政局", "税务局"]),
+])
+def test_unit_names_with_their_own_places_and_joined_cores(text, expected):
+    from kg.extract.rules import find_units
+
+    assert [text[h[1]:h[2]] for h in find_units(text)] == expected
+
+
 def test_party_committee_supervision_office_is_one_body():
     from kg.extract.rules import find_units
 

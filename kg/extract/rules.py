@@ -94,6 +94,7 @@ def unit_patterns() -> UnitPatterns:
     unit = re.compile(
         rf"{special}"
         rf"|{party}{alias}"
+        rf"|{prefix}(?:{cores})和(?:{cores})(?:{sufs}){branch}{alias}"      # 城市管理和综合执法局
         rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
         rf"|{prefix}(?:{_alt(lx.topic_cores)})(?:{_alt(lx.topic_suffixes)}){alias}"
         rf"|(?:{prefix})(?:{standalone}){alias}"
@@ -103,6 +104,7 @@ def unit_patterns() -> UnitPatterns:
     collective = re.compile(
         r"(?:[省市区县]直|全[省市区县]|本[省市区县])?各?(?:相关|有关)(?:部门|单位)(?:\((?:部门|单位)\))?"
         r"|(?:[省市区县]直各?|[省市区县]?各)(?:部门|单位|直属机构|直属单位|委办局)(?:\((?:部门|单位)\))?"
+        r"|各(?:乡镇|镇|乡)(?:\([^()、]{1,4}\))?、街道(?:办事处)?"      # 各镇(区)、街道
         r"|各(?:乡镇|乡\(镇\)|县\(市、区\)|县\(区\)|市\(区\)|县区|区县|辖市、区|省辖市|省\(区、市\)|街道|乡|镇)"
         r"(?:\((?:街道|镇|乡镇)\))?(?:人民政府|政府|办事处|街道办事处)?(?:\(管委会\))?"
         r"|各(?:街道办事处|人民政府)"
@@ -113,7 +115,23 @@ def unit_patterns() -> UnitPatterns:
 
 
 _STOP_LEFT = set("的了在由对将向把被为与从按经等是和及或并也都就这那其各其中、，,。；;：:！？“”\"《》()（） \n\t0123456789*.．")
-_STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经|由|向|报|请|会同|根据|按照|依托|推动|推进|加强|完善|落实|发挥|制定|印发|出台|提交|接受|发挥)")
+_STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经(?![济营费贸常验典历])|由|向|报|请|会同|根据|按照|依托|推动|推进|加强|完善|落实|发挥|制定|印发|出台|提交|接受|发挥)")
+
+
+_TOWN_BODY = re.compile(r"(?:镇|乡|街道)(?:人民政府|政府|党委|办事处|街道办事处)")
+_NAME_OPENS_NOT = set("为在对向和与让使把被将从各每全本该推加由经请报要是的了个")
+
+
+def _town_name_left(shadow: str, s: int) -> int:
+    """The name of a town or sub-district before its body (金庭镇人民政府): two or three
+    characters after a clause break or a preposition, not opening on a function word."""
+    for n in (3, 2):
+        a = s - n
+        if a < 0 or not all("\u4e00" <= c <= "\u9fff" for c in shadow[a:s]) or shadow[a] in _NAME_OPENS_NOT:
+            continue
+        if a == 0 or shadow[a - 1] in _STOP_LEFT or shadow[a - 1] in "由在于到请经":
+            return a
+    return s
 
 
 def find_units(shadow: str) -> list[Hit]:
@@ -125,6 +143,8 @@ def find_units(shadow: str) -> list[Hit]:
     for m in pats.unit.finditer(shadow):
         s, e = m.start(), m.end()
         s = _extend_place_left(shadow, s)
+        if _TOWN_BODY.match(shadow, s):
+            s = _town_name_left(shadow, s)        # 金庭镇人民政府, 小溪塔街道办事处
         if e - s >= 2:
             hits.append(("UNIT", s, e, {}))
     for m in pats.strong.finditer(shadow):
@@ -137,8 +157,8 @@ def find_units(shadow: str) -> list[Hit]:
                     break
                 i = q
                 continue
-            if shadow[i - 1] in _STOP_LEFT:
-                break
+            if shadow[i - 1] in _STOP_LEFT and not (shadow[i - 1] == "经" and shadow[i] in "济营费贸常验典历"):
+                break                     # (经济开发区 is no 经 + 济开发区)
             i -= 1
         left = shadow[i:s]
         last = None
