@@ -55,6 +55,7 @@ class FieldLine:
     raw_label: str       # verbatim label text (牵头单位, 责任单位, 协办单位, …)
     value: str
     value_span: Span
+    prose: bool = False  # read from running prose (市发改委要牵头,…配合), not a labelled line or bracket
 
 
 @dataclass(frozen=True)

@@ -853,10 +853,11 @@ def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
                 continue                                   # 明确12名县级领导牵头: no body named
             if owner and fields[0].label == "owner":       # X负责,Y配合: X leads
                 fields[0] = FieldLine("lead", fields[0].raw_label, fields[0].value, fields[0].value_span)
+            fields = [replace(f, prose=True) for f in fields]
             nxt = next(((rs, re_) for rs, re_ in rest if rs >= owner_end), None)
             dm = _PROSE_DEADLINE.match(text, nxt[0], nxt[1]) if nxt else None
             if dm:
-                fields.append(FieldLine("deadline", "完成时限", dm.group("d"), Span(dm.start("d"), dm.end("d"))))
+                fields.append(FieldLine("deadline", "完成时限", dm.group("d"), Span(dm.start("d"), dm.end("d")), prose=True))
             return fields
     return []
 

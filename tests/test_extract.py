@@ -485,6 +485,15 @@ def test_a_dated_news_lede_reporting_a_reform_is_a_task_but_a_photo_caption_is_n
     assert [o.text for o in ex.tasks[0].outcomes] == ["196家部门单位", "共梳理了1754项职责事项"]
 
 
+def test_prose_owners_in_one_item_do_not_turn_a_report_into_a_plan():
+    text = ("关于优化营商环境工作情况的报告\n一、工作进展及成效\n（一）简政放权持续深化。市级行政许可事项由486项精简至412项。\n"
+            "（二）政务服务提质增效。“全程网办”率达到86%。\n三、下一步工作打算\n"
+            "（一）优化涉企服务。由市政府办公室牵头，市营商环境建设局配合，10月底前建成惠企政策兑现平台。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["简政放权持续深化", "政务服务提质增效", "优化涉企服务"]
+    assert [u.text for u in ex.tasks[2].lead_units] == ["市政府办公室"]
+
+
 def test_a_deadline_written_after_prose_owners_is_the_tasks():
     text = ("一要理顺管理体制。全面推行“党工委+公司”模式。市委编办要牵头，10月底前完成机构职能调整。\n"
             "二要深化薪酬改革。这项工作由市人社局牵头，市财政局配合，年底前出台实施办法。\n")

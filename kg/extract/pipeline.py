@@ -329,7 +329,9 @@ def _in_item(mentions: list[Mention], it: Item) -> list[Mention]:
 def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Mention],
                     persons: list[Mention], units: list[Mention]) -> list[TaskRecord]:
     text = st.source.text
-    with_fields = [it for it in st.items if any(f.label != "deadline" for f in it.fields)]
+    # a document whose items carry owner lines or brackets (a plan): its tasks are those items;
+    # owners read from prose (…要牵头,…配合) do not make a report or a speech one
+    with_fields = [it for it in st.items if any(f.label != "deadline" and not f.prose for f in it.fields)]
     owner_paths = {it.heading_path for it in with_fields}
     deeper = any(it.heading_path for it in st.items)
     tasks: list[TaskRecord] = []
