@@ -139,9 +139,9 @@ def _segment(source: SourceText, text: str) -> DocStructure:
     year = _find_year(text, base, title, docnum.group(0) if docnum else None, date)
     markers = _find_markers(text, base)
     headings, items = _build_items(text, markers)
-    table = _table_items(text, base)
-    if table:   # rows of a flattened table replace what the enumeration made of them
-        spans = [(t.span.start, t.span.end) for t in table]
+    table, blocks = _table_items(text, base)
+    if table:   # rows of a flattened table (and its section rows) replace what the enumeration made of them
+        spans = [(t.span.start, t.span.end) for t in table] + blocks
         items = tuple(it for it in items if not any(a < it.span.end and it.span.start < b for a, b in spans))
         items = items + table
     items = tuple(sorted(items + _paragraph_items(text, base, headings, items), key=lambda it: it.span.start))
@@ -361,7 +361,7 @@ TABLE_COLUMNS: dict[str, str] = {
     "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "时限": "deadline",
     "牵头领导": "lead_person", "责任领导": "lead_person", "分管领导": "lead_person",
 }
-_CELL_SPLIT_TAB = re.compile(r"\t+")
+_CELL_SPLIT_TAB = re.compile(r"\t+|[ \u3000]{2,}")     # a tabbed table's rows may use runs of spaces
 _CELL_SPLIT_PIPE = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
 _CELL_SPLIT_WS = re.compile(r"[ \t\u3000]+")
 
@@ -390,10 +390,14 @@ def _cells(line: str, start: int, tabbed: bool | str) -> list[tuple[str, int, in
     return [c for c in out if c[0].strip()]
 
 
-def _table_items(text: str, base: int) -> tuple[Item, ...]:
+_TABLE_SECTION = re.compile(r"(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])\S")
+
+
+def _table_items(text: str, base: int) -> tuple[tuple[Item, ...], list[tuple[int, int]]]:
     """Rows of a task table flattened to text: a header line naming the columns
     (序号 任务 牵头单位 责任单位 完成时限), then one row per line with the same cells."""
     items: list[Item] = []
+    blocks: list[tuple[int, int]] = []           # header to last row of each table
     lines: list[tuple[str, int]] = []
     pos = base
     for line in text[base:].split("\n"):
@@ -420,6 +424,9 @@ def _table_items(text: str, base: int) -> tuple[Item, ...]:
                 j += 1
                 continue
             cells = _cells(row_line, row_start, tabbed)
+            if len(cells) == 1 and _TABLE_SECTION.match(cells[0][0].strip()):
+                j += 1                       # 一、政务服务（4项）: a section row inside the table
+                continue
             if "number" in roles and not re.fullmatch(r"\s*\d{1,3}\s*", cells[roles.index("number")][0]
                                                       if len(cells) > roles.index("number") else ""):
                 break                        # a row of a numbered table starts with its number
@@ -445,8 +452,10 @@ def _table_items(text: str, base: int) -> tuple[Item, ...]:
                 break
             items.append(_row_item(text, dict(zip(roles, cells)), len(items) + 1))
             j = k + 1
+        if items and items[-1].span.start > start:
+            blocks.append((start, items[-1].span.end))
         i = j
-    return tuple(items)
+    return tuple(items), blocks
 
 
 def _row_item(text: str, row: dict, n: int) -> Item:

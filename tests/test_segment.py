@@ -122,6 +122,21 @@ def test_space_separated_table():
     assert ("owner", "区司法局、区直各部门(单位)") in {(f.label, f.value) for f in st.items[1].fields}
 
 
+def test_tabbed_table_with_section_rows_and_rows_split_by_runs_of_spaces():
+    text = ("序号\t工作任务\t责任领导\t牵头单位\t配合单位\t完成时限\n"
+            "一、政务服务（2项）\n"
+            "1\t深化“高效办成一件事”改革\t副区长向文斌\t区行政审批局\t区公安分局、区人社局\t2024年6月底前\n"
+            "2     实现“一网通办”率98%以上    副区长向文斌    区政务服务中心    区直各有关单位    2024年12月底前\n"
+            "二、企业服务（1项）\n"
+            "3  走访企业不少于300家次  区委常委、统战部部长覃海燕  区委统战部  区商务局  202412月底前\n")
+    st = segment(source(text))
+    assert [(it.number, it.title) for it in st.items] == [
+        ("1", "深化“高效办成一件事”改革"), ("2", "实现“一网通办”率98%以上"), ("3", "走访企业不少于300家次")]
+    assert ("lead", "区政务服务中心") in {(f.label, f.value) for f in st.items[1].fields}
+    from kg.extract.pipeline import extract
+    assert [p.text for p in extract(st).tasks[2].lead_persons] == ["统战部部长覃海燕"]   # a role alone is nobody
+
+
 def test_traditional_script_field_lines_keep_the_original_text():
     text = "一、重點任務\n1.深化政務服務改革。\n牽頭單位:區政務服務中心\n責任單位:區直各部門(單位)\n完成時限:2023年12月底前\n"
     st = segment(source(text))

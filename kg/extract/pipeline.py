@@ -640,9 +640,14 @@ def _dedupe(ms: list[Mention]) -> list[Mention]:
     return out
 
 
+_ROLE_ONLY = re.compile(r"(?:常委|委员|书记|[区县市省州]长|主任|部长|局长|组长|成员)$")
+
+
 def _split_names(value: str, offset: int) -> list[tuple[str, int, int]]:
     out = []
     for m in re.finditer(r"[^、,，;；\s]+", value):
+        if _ROLE_ONLY.search(m.group(0)):
+            continue                      # 区委常委、统战部部长覃海燕: a role with no name of its own
         if len(m.group(0)) >= 2:
             out.append((m.group(0), offset + m.start(), offset + m.end()))
     return out
