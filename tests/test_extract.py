@@ -494,6 +494,31 @@ def test_prose_owners_in_one_item_do_not_turn_a_report_into_a_plan():
     assert [u.text for u in ex.tasks[2].lead_units] == ["市政府办公室"]
 
 
+def test_a_summarys_plan_points_with_targets_are_tasks_but_its_problems_are_not():
+    text = ("县2023年全面深化改革工作总结\n一、主要成效\n（一）放管服改革。网上可办率达到98%以上。\n"
+            "二、存在的问题\n　　一是改革系统集成不够；二是个别乡镇专职改革工作人员不足2人。\n"
+            "三、2024年工作打算\n　　重点抓好以下工作：一是持续优化营商环境，力争进入全省县（市）前10位；"
+            "二是深化农村改革，新增土地流转面积3万亩以上；三是加强宣传。\n")
+    ex = extract(segment(source(text)))
+    assert [(t.title, [o.text for o in t.outcomes]) for t in ex.tasks] == [
+        ("放管服改革", ["网上可办率达到98%以上"]),
+        ("持续优化营商环境", ["力争进入全省县（市）前10位"]),
+        ("深化农村改革", ["新增土地流转面积3万亩以上"])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("全县营商环境评价位列全省县（市）第3位。", ("全县营商环境评价位列全省县(市)第3位", 3)),
+    ("在全省营商环境评价中位列第4位。", ("在全省营商环境评价中位列第4位", 4)),
+    ("办件量位居株洲市第1位。", ("办件量位居株洲市第1位", 1)),
+    ("力争营商环境综合评价进入全省前5位。", ("力争营商环境综合评价进入全省前5位", 5)),
+])
+def test_rankings_of_every_form(text, expected):
+    from kg.extract.shadow import make_shadow
+
+    sh = make_shadow(text).text
+    assert [(sh[h[1]:h[2]], h[3]["value"]) for h in find_outcomes(sh) if h[3]["unit"] == "rank"] == [expected]
+
+
 def test_a_deadline_written_after_prose_owners_is_the_tasks():
     text = ("一要理顺管理体制。全面推行“党工委+公司”模式。市委编办要牵头，10月底前完成机构职能调整。\n"
             "二要深化薪酬改革。这项工作由市人社局牵头，市财政局配合，年底前出台实施办法。\n")

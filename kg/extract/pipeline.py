@@ -334,6 +334,7 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
     with_fields = [it for it in st.items if any(f.label != "deadline" and not f.prose for f in it.fields)]
     owner_paths = {it.heading_path for it in with_fields}
     deeper = any(it.heading_path for it in st.items)
+    parents = {p for it in st.items for p in it.heading_path}
     tasks: list[TaskRecord] = []
     for it in st.items:
         if it.span.start < st.source.body_start:
@@ -369,6 +370,14 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
             keep = bool(it.heading_path) or it.level == 5 or bool(it.fields) or (
                 bool(t_outcomes) and not (it.level == 1 and deeper))
         if not keep:
+            if it.level == 1 and st.genre != "workplan" and it.number not in parents \
+                    and _PLANS.search(it.title) and not _PROBLEMS.search(it.title):
+                # 三、2024年工作打算 …:一是持续优化营商环境,力争…前10位;二是…: each point with a target
+                nxt = min((x.span.start for x in st.items if x.span.start > it.span.end), default=len(text))
+                for part in _inline_points(text, it, nxt):
+                    part_out = [o for o in outcomes if part.span.start <= o.span.start < part.span.end]
+                    if part_out:
+                        tasks.append(_task(text, part, st, policies, part_out, units))
             continue
         if it.level == 0 and st.genre != "workplan":
             for part in _sentence_items(text, it, t_outcomes, units):
@@ -458,6 +467,34 @@ def _starts_with_place(sentence: str) -> bool:
     head = sentence.lstrip()[:9]
     names = load_gazetteer().strict_names
     return any(head[:n] in names for n in range(2, min(9, len(head)) + 1))
+
+
+_PROBLEMS = re.compile(r"问题|不足|困难|短板|差距|教训|风险")
+_PLANS = re.compile(r"打算|计划|下一步|思路|安排|工作重点|重点工作|展望|目标")
+_INLINE_POINT = re.compile(r"(?:(?<=[：:；;。，,\s])|^)([一二三四五六七八九十]是)")
+
+
+def _inline_points(text: str, it: Item, limit: int) -> list[Item]:
+    """The 一是…;二是… points run together in the paragraph of a section (up to ``limit``,
+    where the next item starts), as items."""
+    body = text[it.body_span.start:limit]
+    marks = [it.body_span.start + m.start(1) for m in _INLINE_POINT.finditer(body)]
+    if len(marks) < 2:
+        return []
+    parts = []
+    for k, a in enumerate(marks):
+        if k + 1 < len(marks):
+            b = marks[k + 1]
+        else:                                  # the last point ends with its paragraph
+            nl = text.find("\n", a, limit)
+            b = nl if nl >= 0 else limit
+        while b > a and text[b - 1] in "；;，, \n":
+            b -= 1
+        ts = title_span(text, a + 2, b)
+        parts.append(Item(number=f"{it.number}.{k + 1}", title=text[ts.start:ts.end], title_span=ts,
+                          text=text[a:b], span=Span(a, b), body_span=Span(a, b), level=5,
+                          heading_path=it.heading_path + (it.number,)))
+    return parts
 
 
 def _sentence_items(text: str, it: Item, outcomes: list[Mention], units: list[Mention] = ()) -> list[Item]:

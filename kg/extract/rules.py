@@ -597,8 +597,12 @@ def _outcome_pattern() -> re.Pattern[str]:
 
 
 # rankings: 全省排名第二, 位居全国第3 (not 全省第一批: an ordinal batch, not a rank)
-_RANK = re.compile(r"(?:全国|全省|全市|全区|全县|全州)(?:排名|排位|位居|位列)?"
-                   r"第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3}|\*{1,2})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])")
+_RANK = re.compile(
+    r"(?:(?:全国|全省|全市|全区|全县|全州)(?:[县市区]{1,3}(?:\([县市区、]{1,5}\))?|市辖区中?)?"
+    r"|(?<=位列|位居|排名|排在|位于|跻身|进入)(?:[\u4e00-\u9fff]{2,4}?[省市州])?)"   # 位列第4位, 位居株洲市第1位
+    r"(?:排名|排位|位居|位列)?"
+    r"(?:第(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3}|\*{1,2})(?:名|位|方阵|梯队)?(?![批次届轮期个家项])"
+    r"|前(?P<top>\d{1,2}|[一二三四五六七八九十]{1,2})(?:名|位|强))")
 _CLAUSE_STOP = set("，,。；;：:、！？“”\"《》()（）\n\t")
 _TOTAL_AFTER_NOUN = re.compile(r"[^共计]*[^共计公](?P<w>共(?![享建同治产青性识用有])|累计|合计)")
 _MERGE_GAP = re.compile(r"^[^，,。；;：:、！？\n和及与]{0,8}$")
@@ -685,7 +689,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
     for m in _outcome_pattern().finditer(shadow, start, end):
         s, e = m.start(), m.end()
         prev = shadow[s - 1] if s > 0 else " "   # ("" is in every string)
-        if prev.isdigit() or prev in "〔[-/第月" or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
+        if prev.isdigit() or prev in "〔[-/第月" or prev == "前" and m.group("unit") in ("位", "名") or re.match(r"[年月日号〕]", shadow[e:e + 1] or " "):
             continue
         if m.group("unit") == "年" and (not re.search(r"(?:连续|近|历时|用|满|达|超过|经过|提前|缩短)$", shadow[max(0, s - 2):s])
                                         or re.match(r"(?:以)?来", shadow[e:e + 2])):
@@ -745,7 +749,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         a = m.start()
         while a > start and m.start() - a < 12 and shadow[a - 1] not in _CLAUSE_STOP and not shadow[a - 1].isdigit():
             a -= 1
-        n = m.group("n")
+        n = m.group("n") or m.group("top")
         hits.append(("OUTCOME", a, m.end(), {"metric": shadow[a:m.start()] or None,
                                              "value": float(n) if n.isdigit() else (None if n.startswith("*") else float(cn_number(n) or 0) or None),
                                              "unit": "rank", "masked": n.startswith("*")}))
