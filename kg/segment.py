@@ -529,6 +529,7 @@ def _coherent(markers: list[_Marker]) -> list[_Marker]:
     """Drop markers whose numbering does not continue a sequence (stray '3、' in prose)."""
     out: list[_Marker] = []
     last_num: dict[int, int] = {}
+    ever: dict[int, int] = {}                  # last number per level, across parents
     for mk in markers:
         n = _num_value(mk.number)
         prev = last_num.get(mk.level)
@@ -536,9 +537,10 @@ def _coherent(markers: list[_Marker]) -> list[_Marker]:
             continue
         if n == 1 or prev is None and n <= 3 or prev is not None and n == prev + 1 or (
             prev is not None and mk.level >= 3 and 1 < n <= prev + 2 and n > prev
-        ):
+        ) or prev is None and ever.get(mk.level) == n - 1:
+            # (the last: numbering that runs on across sections, 一、(一)(二)(三) 二、(四)(五))
             out.append(mk)
-            last_num[mk.level] = n
+            last_num[mk.level] = ever[mk.level] = n
             # deeper levels restart under a new parent
             for lv in list(last_num):
                 if lv > mk.level and lv != 3:

@@ -137,6 +137,15 @@ def test_tabbed_table_with_section_rows_and_rows_split_by_runs_of_spaces():
     assert [p.text for p in extract(st).tasks[2].lead_persons] == ["统战部部长覃海燕"]   # a role alone is nobody
 
 
+def test_numbering_that_runs_on_across_sections():
+    text = ("一、打造政务服务环境\n（一）推进一件事。新增主题15个。（牽頭單位：區政務服務中心）\n"
+            "（二）深化通办。新增事项20项。（牽頭單位：區政務服務中心）\n"
+            "二、打造法治环境\n（三）推进综合查一次。（牽頭單位：區司法局）\n（四）深化知识产权保护。（牽頭單位：區市場監管局）\n")
+    st = segment(source(text))
+    assert [(it.number, it.title) for it in st.items if it.level == 2] == [
+        ("一.一", "推进一件事"), ("一.二", "深化通办"), ("二.三", "推进综合查一次"), ("二.四", "深化知识产权保护")]
+
+
 def test_traditional_script_field_lines_keep_the_original_text():
     text = "一、重點任務\n1.深化政務服務改革。\n牽頭單位:區政務服務中心\n責任單位:區直各部門(單位)\n完成時限:2023年12月底前\n"
     st = segment(source(text))
