@@ -37,6 +37,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     # the points of one reform)
     (6, re.compile(rf"[{_CN_NUM}]{{1,3}}要(?=[\u4e00-\u9fff])")),
 )
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _MARKER_ANY = re.compile(
     "|".join(f"(?P<l{level}>{pat.pattern})" for level, pat in _MARKERS)
 )
@@ -326,6 +327,17 @@ def _mid_sentence_break(text: str, nl: int, base: int) -> bool:
 
 
 def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...], tuple[Item, ...]]:
+    # ①② after a (1): the points of that item, like 一是/二是 (its owner bracket follows them)
+    kept, seen_paren = [], False
+    for m in markers:
+        circled = m.level == 4 and m.number in _CIRCLED
+        if m.level == 4 and not circled:
+            seen_paren = True
+        elif m.level < 4:
+            seen_paren = False
+        if not (circled and seen_paren):
+            kept.append(m)
+    markers = kept
     markers = _restore_lost(text, _coherent(markers))
     # 一是/二是 are points inside a paragraph: items of their own only when no numbered
     # heading encloses them, otherwise they stay part of the enclosing item
@@ -588,6 +600,10 @@ def _paragraph_end(text: str, start: int) -> int:
             pass
         elif _FIELD.match(line):
             in_fields, end = True, line_end
+        elif not in_fields and line[0] in _CIRCLED:
+            end = line_end       # ①…;②…: the points of this item
+        elif not in_fields and re.fullmatch(r"[(（\[【].*(?:牵头|责任|配合|完成时限).*[)）\]】]", line):
+            in_fields, end = True, line_end       # its owner bracket on a line of its own
         elif not in_fields and re.match(r"\d{1,3}[、.．]", line) and _mid_sentence_break(text, pos - 1, 0):
             end = line_end       # "…行政服\n2、务事项…": the sentence goes on after a page number
         elif in_fields and len(line) <= 40 and not re.search(r"[。：:！？]", line) and not _MARKER_ANY.match(line):

@@ -137,6 +137,16 @@ def test_tabbed_table_with_section_rows_and_rows_split_by_runs_of_spaces():
     assert [p.text for p in extract(st).tasks[2].lead_persons] == ["统战部部长覃海燕"]   # a role alone is nobody
 
 
+def test_circled_points_of_an_item_and_its_owner_bracket_after_them():
+    text = ("二、重点任务\n1.提升政务服务效能\n(1)深化“高效办成一件事”。分批推进：\n①年内上线13个“一件事”；\n"
+            "②平均办理时间压缩60%以上。\n（牵头单位：市行政审批局；配合单位：市市场监管局；完成时限：2024年6月底前）\n"
+            "(2)推进政务服务标准化。\n①编制实施清单；\n②达标率100%。\n（牵头单位:市行政审批局;完成时限:2024年9月底前）\n")
+    st = segment(source(text))
+    assert [(it.number, it.title, [f.value for f in it.fields if f.label == "lead"]) for it in st.items] == [
+        ("二.1.1", "深化“高效办成一件事”", ["市行政审批局"]), ("二.1.2", "推进政务服务标准化", ["市行政审批局"])]
+    assert "②平均办理时间压缩60%以上" in st.items[0].text
+
+
 def test_numbering_that_runs_on_across_sections():
     text = ("一、打造政务服务环境\n（一）推进一件事。新增主题15个。（牽頭單位：區政務服務中心）\n"
             "（二）深化通办。新增事项20项。（牽頭單位：區政務服務中心）\n"
