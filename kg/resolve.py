@@ -165,6 +165,8 @@ class _UnitResolver:
 
     def resolve(self, m: Mention) -> Entity:
         surface = _simplified(m.text)
+        if surface.startswith("中共") and not surface.startswith("中共中央"):
+            surface = surface[2:]          # 中共鹿邑县委… is 鹿邑县委…: the Party's name adds nothing
         fixed = self.corrections.lookup(m.text, self.jur)
         collective = bool(m.attrs.get("collective")) or _is_collective(surface)
         place, body = self._split_place(surface)

@@ -760,6 +760,8 @@ def test_split_units_quotes_and_conjunctions(value, units):
     ("各镇(区)、街道负责。", ["各镇(区)、街道"]),
     ("区城市管理和综合执法局负责。", ["区城市管理和综合执法局"]),
     ("财政局和税务局负责。", ["财政局", "税务局"]),
+    ("中共鹿邑县委全面深化改革委员会办公室印发,中共中央办公厅转发。",
+     ["中共鹿邑县委全面深化改革委员会办公室", "中共中央办公厅"]),
 ])
 def test_unit_names_with_their_own_places_and_joined_cores(text, expected):
     from kg.extract.rules import find_units

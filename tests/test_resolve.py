@@ -133,3 +133,10 @@ def test_a_cited_documents_number_gives_its_year():
     batch = process_source(source(text)).batch
     (node,) = [n for n in batch.nodes if n.label == "Policy"]
     assert node.props["doc_number"] == "国办发〔2022〕2号"
+
+
+def test_the_partys_name_before_a_committee_changes_nothing():
+    ex = extract(segment(source("鹿邑县2023年改革工作总结\n中共鹿邑县委全面深化改革委员会办公室印发方案，"
+                                "鹿邑县委全面深化改革委员会办公室负责督察。\n")))
+    c = canon_of(ex, resolve(ex))
+    assert c["中共鹿邑县委全面深化改革委员会办公室"] == c["鹿邑县委全面深化改革委员会办公室"]

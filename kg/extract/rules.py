@@ -173,6 +173,9 @@ def find_units(shadow: str) -> list[Hit]:
         i = _extend_place_left(shadow, i)   # 和平区 (和 is a stop char on its own)
         if s - i >= 2 and not re.match(r"[个时需要对将把由向让使给请]", shadow[i]):
             hits.append(("UNIT", i, m.end(), {"strong": True}))
+    # 中共鹿邑县委…: the Party's name is part of the body's full name as written
+    hits = [(h[0], h[1] - 2, h[2], h[3]) if shadow[max(0, h[1] - 2):h[1]] == "中共" and not h[3].get("collective")
+            else h for h in hits]
     return _longest(hits)
 
 
