@@ -630,6 +630,8 @@ _TIME_OPENER = re.compile(
 
 def title_span(text: str, start: int, limit: int) -> Span:
     """A paragraph's title: its first clause, or the second when the first only says when."""
+    while start < limit and text[start] in " \t\u3000\n":
+        start += 1                            # an indented paragraph: 　　去年以来,…
     te = _clause_end(text, start, limit)
     if te < limit and text[te] in "，," and _TIME_OPENER.fullmatch(text, start, te):
         a = te + 1

@@ -422,6 +422,10 @@ def test_outcome_phrase_boundaries(text, expected):
     ("省级试点12个共取得改革成果35项。", [("省级试点12个", 12, "个"), ("共取得改革成果35项", 35, "项")]),
     ("12个乡镇累计流转土地3.5万亩。", [("累计流转土地3.5万亩", 35000, "万亩")]),
     ("投入资金8.2亿元。", [("投入资金8.2亿元", 820000000, "亿元")]),
+    # areas reached are a result (the bracket is part of it); areas a figure is about are its scope
+    ("便民服务站点覆盖全区12个乡镇(街道)。", [("便民服务站点覆盖全区12个乡镇(街道)", 12, "个")]),
+    ("全县***个村(社区)实现警务助理全覆盖。", [("全县***个村(社区)实现警务助理全覆盖", None, "个")]),
+    ("全区*个乡镇(街道)便民服务中心全面推开。", []),
     # masks of any length after the unit; words that open with 和/及 keep them
     ("完成53项**高效节灌工程。", [("完成53项**高效节灌工程", 53, "项")]),
     ("和解成功率达到92%,及格率达到98%。", [("和解成功率达到92%", 92, "%"), ("及格率达到98%", 98, "%")]),
@@ -536,6 +540,16 @@ def test_a_ranking_without_a_metric_ranks_the_figure_before_it():
     assert (hits["项目数量全省第三"]["unit"], hits["项目数量全省第三"]["value"]) == ("rank", 3)
     assert hits["试点任务完成全省排名第二"]["value"] == 2
     assert (hits["申报数位居全市第*"]["value"], hits["申报数位居全市第*"]["masked"]) == (None, True)
+
+
+def test_a_news_paragraphs_progress_place_and_quote_sentences_stay_with_its_reform():
+    text = ("记者 李娜\n"
+            "项目审批“拿地即开工”。推行“标准地+承诺制”改革,审批时限压缩60%。已有9个工业项目实现“拿地即开工”,"
+            "涉及总投资41.5亿元。在浦口镇便民服务中心,今年已累计上门服务430余次。"
+            "“过去开一家门店要跑五六个部门,现在一个窗口就办好了。”市民王芳说,办事时间缩短了80%。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["项目审批“拿地即开工”"]
+    assert len(ex.tasks[0].outcomes) == 5
 
 
 def test_a_figure_that_lost_its_unit_takes_its_siblings():

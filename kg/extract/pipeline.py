@@ -456,7 +456,8 @@ def _dated_targets(text: str, it: Item) -> list[tuple[Item, tuple[str, Span]]]:
 # (其中, 累计), and measures opening with an adverb or verb (大力推进…, 全面推广…) — a new
 # reform in a news paragraph opens with its name (田长制改革试点先行, “房证同交”民生改革)
 _ELABORATION = re.compile(
-    r"\s*(?:其中|其余|其他|同时|此外|另外|目前|截至|截止|累计|"
+    r"\s*(?:[“\"][^”\"]{12}|[^，,。“”]{1,14}(?:说|表示|介绍|谈到)[，,：:]|已有|已向|已为|已经|已|在[^，,。]{2,12}?(?:中心|大厅|窗口|园区|镇|乡|村|社区|街道)|"   # progress, a place, a quote
+    r"其中|其余|其他|同时|此外|另外|目前|截至|截止|累计|"
     r"(?:大力|全面|积极|持续|着力|加快|不断|进一步|深入)?(?:推进|推广|推动|实施|开展|建立|完善|加强|深化|落实|打造|构建|探索))")
 
 
@@ -504,7 +505,7 @@ def _sentence_items(text: str, it: Item, outcomes: list[Mention], units: list[Me
     do sentences that open with a body at work (省财政厅联合推动…) or its spokesman:
     that is who carried out the reform before, not a reform of its own."""
     unit_starts = {u.span.start for u in units if it.span.start <= u.span.start < it.span.end}
-    bounds = [it.span.start] + [it.span.start + m.end() for m in re.finditer("。", text[it.span.start:it.span.end])]
+    bounds = [it.span.start] + [it.span.start + m.end() for m in re.finditer("。[”’\"]?", text[it.span.start:it.span.end])]
     if bounds[-1] < it.span.end:
         bounds.append(it.span.end)
     sentences = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]

@@ -625,6 +625,9 @@ _SCOPE_BEFORE = re.compile(r"(?:全|我)[国省市区县州乡镇]$")
 _AREA_NOUN = re.compile(r"(?:乡镇|乡村|乡|镇|村|社区|街道|县市区|县区|县|区|市|省|行政村|自然村)")
 _SCOPE_AFTER = re.compile(r"^(?:乡镇|乡|镇|村|社区|街道|县|区|市|省|县区|县市区|市辖区|行政村|自然村)[(（、,，]")
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
+# 覆盖全区12个乡镇(街道), 全县***个村(社区)实现全覆盖: the areas are what was reached (a result), not
+# the scope of a figure that follows (全区*个乡镇(街道)便民服务中心全面推开)
+_COVERED = re.compile(r"[\u4e00-\u9fff]{1,4}\([\u4e00-\u9fff、]{1,6}\)(?:[，,。；;]|$|实现|全面|全部|均|已|完成|覆盖|达到)")
 
 
 def _after_scope_word(shadow: str, s: int, start: int) -> bool:
@@ -633,6 +636,7 @@ def _after_scope_word(shadow: str, s: int, start: int) -> bool:
 
 # a masked character inside a name (*特色产业), not a masked figure (*个, *月*日: those are barriers or dates)
 _MASKED_NAME = re.compile(rf"\*+[{_CJK}](?<![年月日号])")
+_SHORT_ASIDE = re.compile(r"[(（][^()（），,。；;\n]{1,6}[)）]")
 _BARE_SIBLING = re.compile(rf"[，,、](?P<m>[{_CJK}]{{1,3}})(?P<n>\d{{1,6}}(?:\.\d+)?)(?=[，,。；;\n]|$)")
 # units a figure that lost its own may take from its sibling: plain counts, no %, 万 or 亿
 _PLAIN_COUNT = {"亩", "件", "户", "个", "家", "人", "项", "宗", "处", "本", "台", "套", "起", "名", "条", "座", "所"}
@@ -703,7 +707,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         if unit in _TIME_UNITS and re.match(r"(?:之)?(?:前|后|以来)", shadow[e:e + 2]):
             continue
         if unit == "个" and (_after_scope_word(shadow, s, start) and _SCOPE_AFTER.match(shadow[e:e + 3])
-                            or shadow.startswith("方面", e)):
+                            and not _COVERED.match(shadow, e) or shadow.startswith("方面", e)):
             continue                              # a scope, or how the text is organised (从8个方面)
         cores.append(m)
     # 196家部门单位共梳理了1754项: a count with words of its own, then a total of what it
@@ -805,8 +809,12 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
         k = bisect.bisect_left(barrier_starts, e)
         right_limit = min(end, barrier_starts[k]) if k < len(barrier_starts) else end
         b = e
-        while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\"") \
+        while b < right_limit and b - e < 16 and (shadow[b] not in _CLAUSE_STOP or shadow[b] in "“”\""
+                                                  or shadow[b] in "(（" and _SHORT_ASIDE.match(shadow, b)) \
                 and not shadow[b].isdigit() and (shadow[b] != "*" or b == e and _MASKED_NAME.match(shadow, b)):
+            if shadow[b] in "(（":
+                b = _SHORT_ASIDE.match(shadow, b).end()   # 24个镇(街道): a short aside is part of it
+                continue
             if b == e and shadow[b] == "*":
                 b = _MASKED_NAME.match(shadow, b).end() - 1
             b += 1                                # 53项**高效节灌工程: a masked name is part of what is counted
