@@ -848,7 +848,26 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             hits.append(("OUTCOME", bare.start("m"), bare.end("n"),
                          {"metric": bare.group("m"), "value": float(bare.group("n")), "unit": unit, "masked": False}))
             pos = bare.end()
+    hits += _lost_classifiers(shadow, start, end, barriers)
     return _rank_qualifiers(shadow, _drop_repeats(shadow, hits))
+
+
+# 实施的18一件事一次办套餐: a count whose classifier (个) was lost, right after 的/了
+_LOST_CLASSIFIER = re.compile(r"(?<=[的了])\d{1,3}(?=[\u4e00-\u9fff])(?![年月日号时点岁届期次])")
+
+
+def _lost_classifiers(shadow: str, start: int, end: int, barriers: list[tuple[int, int]]) -> list[Hit]:
+    out: list[Hit] = []
+    taken = [(a, b) for a, b in barriers]
+    for m in _LOST_CLASSIFIER.finditer(shadow, start, end):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        b = m.end()
+        while b < end and b - m.end() < 16 and shadow[b] not in _CLAUSE_STOP and not shadow[b].isdigit():
+            b += 1
+        out.append(("OUTCOME", m.start(), b, {"metric": None, "value": float(m.group(0)), "unit": None,
+                                              "masked": False}))
+    return out
 
 
 # …农村日间照料中心1468个,数量全省第一 / …增加268人,位居全省第一: a ranking with no metric of
