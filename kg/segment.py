@@ -839,7 +839,7 @@ def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
 # an owner clause of running prose: 市发展改革委要牵头 / 这项工作由市人社局牵头 / 市自然资源局负责
 _PROSE_LEAD = re.compile(r"(?:(?:这|此|该)项工作)?由?[^，,。；;：:]{2,30}?(?:要|具体|负责)?牵头(?:负责|抓总|落实)?")
 _PROSE_OWNER = re.compile(r"[^，,。；;：:]{2,30}?(?:要|具体)?负责")
-_PROSE_SUPPORT = re.compile(r"[^，,。；;：:]{2,40}?(?:要|积极|主动|共同)*(?:按职责分工负责|分工负责|配合|协助|参与)"
+_PROSE_SUPPORT = re.compile(r"[^，,。；;：:]{2,40}?(?:要|积极|主动|共同)*(?:按职责分工负责|分工负责|配合|协助|参与|抓好落实|具体落实)"
                             r"(?:抓好落实|落实|推进)?")
 _PROSE_DEADLINE = re.compile(
     r"(?:于|在|力争|确保)?(?P<d>(?:(?:19|20)\d{2}年)?\d{1,2}月(?:上旬|中旬|下旬|底|末|\d{1,2}日)?(?:前|以前)"
@@ -869,7 +869,7 @@ def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
             supported = False
             for rs, re_ in rest:
                 if _PROSE_SUPPORT.fullmatch(text, rs, re_) or lead and _PROSE_OWNER.fullmatch(text, rs, re_):
-                    verbs = list(re.finditer(r"按职责分工负责|分工负责|配合|协助|参与|负责", text[rs:re_]))
+                    verbs = list(re.finditer(r"按职责分工负责|分工负责|配合|协助|参与|负责|抓好落实|具体落实", text[rs:re_]))
                     owner_end, supported = rs + verbs[-1].end(), True     # …配合(抓好落实)
                     continue
                 break
@@ -892,7 +892,7 @@ def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
 
 
 _LEAD_VERB = re.compile(r"(?:牵头(?:负责|抓总|落实)?|负总责)")
-_SUPPORT_VERB = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责)$")
+_SUPPORT_VERB = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责|抓好落实|抓落实|具体落实)$")
 
 
 _OWNER_TAIL = re.compile(r"(?:要|具体|主动|积极|切实|同志|亲自|共同|分别)+$")
@@ -932,7 +932,9 @@ def _verb_fields(text: str, start: int, end: int) -> list[FieldLine]:
         vm = _SUPPORT_VERB.search(clause)
         if vm and vm.start() > 0:
             cut = _owner_end(clause[:vm.start()])
-            out.append(FieldLine("owner", vm.group(0), text[cs:cs + cut], Span(cs, cs + cut)))
+            # 配合/协助/参与 name helpers; 负责/抓好落实 name owners (the leads when no body leads)
+            label = "support" if re.match(r"配合|协助|参与", vm.group(0)) else "owner"
+            out.append(FieldLine(label, vm.group(0), text[cs:cs + cut], Span(cs, cs + cut)))
         elif sm:
             pass
     return out

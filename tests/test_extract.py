@@ -804,6 +804,11 @@ def test_party_committee_supervision_office_is_one_body():
      ["市自然资源局"], ["各县区政府"], []),
     # a number of leaders named to lead is no body
     ("一要细化方案。明确12名县级领导牵头，组织开展调研29项。\n", [], [], []),
+    # a leader leads: the bodies that carry it out own it, the ones that help support it
+    ("1.深化营商环境改革。由常务副县长段志刚同志牵头，县政务服务管理局、县市场监督管理局抓好落实。\n",
+     ["县政务服务管理局", "县市场监督管理局"], [], ["常务副县长段志刚"]),
+    ("1.深化水资源改革。副县长赵惠琴同志牵头负责，县水务局、县财政局配合。\n",
+     [], ["县水务局", "县财政局"], ["副县长赵惠琴"]),
 ])
 def test_prose_owners_lose_their_framing_words(text, lead, support, persons):
     t = extract(segment(source(text))).tasks[0]
