@@ -333,6 +333,18 @@ def test_the_rest_of_a_sentence_cut_by_a_page_break_is_not_a_task():
     assert not any(t.title.startswith("2、") or t.title.startswith("务事项") for t in ex.tasks)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("\t太平街道、城东街道、城西街道\t", ["太平街道", "城东街道", "城西街道"]),   # 城 opens sub-district names
+    ("；二是镇（街道）窗口人员流动性较大", []),                                # a point marker, not a town
+    ("县委改革办要会同县委督查室开展督察", []),                                 # 会同 the verb, not 会同县
+    ("推进小城镇建设,建成乡镇街道文化分馆", []),
+])
+def test_town_and_sub_district_names(text, expected):
+    from kg.extract.rules import find_places
+
+    assert [text[h[1]:h[2]] for h in find_places(text)] == expected
+
+
 def test_townships_named_on_their_own_but_not_xiang_words():
     text = "系统集成推进,北辛乡苹果入选全国产业强镇,庙上乡建成示范园;为城乡融合发展,送戏下乡。"
     ex = extract(segment(source(text)))

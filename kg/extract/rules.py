@@ -430,8 +430,9 @@ _TOWNSHIP = re.compile(rf"(?<=[，,、。；;：:\s])(?![为在对向和与让�
                        rf"(?![村镇亲土愁情音])")
 # a town or sub-district named on its own (在桂城街道、大沥镇试点): two characters + 镇/街道
 # after a clause break or a preposition, not a 镇-word (城镇, 乡镇, 集镇, 重镇, 小镇)
-_TOWN = re.compile(rf"(?<=[，,、。；;：:\s在于到])(?![为在对向和与让使把被将从各每全本该])"
-                   rf"(?![城乡集重小村古名强中示特])[{_CJK}][{_CJK}](?:镇|街道)(?![{_CJK}]{{0,1}}(?:政府|人民|党委|办事处|级))")
+_TOWN = re.compile(rf"(?<=[，,、。；;：:\s在于到])(?![为在对向和与让使把被将从各每全本该])(?![一二三四五六七八九十][是要])"
+                   rf"(?:(?![城乡集重小村古名强中示特])[{_CJK}][{_CJK}]镇|(?![乡镇村社][镇乡村区])[{_CJK}][{_CJK}]街道)"
+                   rf"(?![{_CJK}]{{0,1}}(?:政府|人民|党委|办事处|级))")
 _GENERIC_PLACE = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区", "高新区"}
 
 
@@ -453,6 +454,8 @@ def find_places(shadow: str) -> list[Hit]:
             continue   # part of a longer, unknown name
         if len(name) == 2 and not short and s > 0 and "\u4e00" <= shadow[s - 1] <= "\u9fff":
             continue   # 成县 in 形成县域: one-character stems need a boundary
+        if name in _WORDLIKE_PLACES and not _place_starts_here(shadow, s):
+            continue   # 要会同县委督查室: 会同 is a word here
         tail = _PLACE_TAIL.match(shadow, e)
         if tail and not gz.lookup(shadow[s:tail.end()]):   # 镇江 + 新区; 滨海新区 is a place itself
             # a named area of its own (镇江新区), inside the place it is named after
