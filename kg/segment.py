@@ -38,6 +38,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (6, re.compile(rf"[{_CN_NUM}]{{1,3}}要(?=[\u4e00-\u9fff])")),
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_OWNER_MARK = re.compile(r"牵头|牽頭|责任单位|責任單位|配合单位|完成时限|完成時限")
 _MARKER_ANY = re.compile(
     "|".join(f"(?P<l{level}>{pat.pattern})" for level, pat in _MARKERS)
 )
@@ -327,17 +328,31 @@ def _mid_sentence_break(text: str, nl: int, base: int) -> bool:
 
 
 def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...], tuple[Item, ...]]:
-    # ①② after a (1): the points of that item, like 一是/二是 (its owner bracket follows them)
-    kept, seen_paren = [], False
-    for m in markers:
+    # ①② after a (1): the points of that item, like 一是/二是, when the owners come after
+    # them all; points that name their own owners stay items of their own
+    runs: list[list[int]] = []                 # indices of circled markers after a (1)
+    seen_paren = False
+    for k, m in enumerate(markers):
         circled = m.level == 4 and m.number in _CIRCLED
         if m.level == 4 and not circled:
             seen_paren = True
+            runs.append([])
         elif m.level < 4:
             seen_paren = False
-        if not (circled and seen_paren):
-            kept.append(m)
-    markers = kept
+        elif circled and seen_paren:
+            runs[-1].append(k)
+    drop: set[int] = set()
+    for run in runs:
+        if not run:
+            continue
+        segs = []
+        for k in run:
+            end = markers[k + 1].start if k + 1 < len(markers) else len(text)
+            segs.append(text[markers[k].start:end])
+        last_line = segs[-1].split("\n", 1)[0]
+        if not any(_OWNER_MARK.search(sg) for sg in segs[:-1]) and not _OWNER_MARK.search(last_line):
+            drop.update(run)
+    markers = [m for k, m in enumerate(markers) if k not in drop]
     markers = _restore_lost(text, _coherent(markers))
     # 一是/二是 are points inside a paragraph: items of their own only when no numbered
     # heading encloses them, otherwise they stay part of the enclosing item
@@ -373,7 +388,8 @@ TABLE_COLUMNS: dict[str, str] = {
     "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "时限": "deadline",
     "牵头领导": "lead_person", "责任领导": "lead_person", "分管领导": "lead_person",
 }
-_CELL_SPLIT_TAB = re.compile(r"\t+|[ \u3000]{2,}")     # a tabbed table's rows may use runs of spaces
+_CELL_SPLIT_TAB = re.compile(r"\t+")
+_CELL_SPLIT_RUNS = re.compile(r"[ \t\u3000]{2,}")    # a tabbed table's row typed with runs of spaces
 _CELL_SPLIT_PIPE = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
 _CELL_SPLIT_WS = re.compile(r"[ \t\u3000]+")
 
@@ -393,7 +409,8 @@ def _cells(line: str, start: int, tabbed: bool | str) -> list[tuple[str, int, in
         return out
     out = []
     pos = 0
-    for m in (_CELL_SPLIT_TAB if tabbed else _CELL_SPLIT_WS).finditer(line):
+    split = (_CELL_SPLIT_TAB if "\t" in line else _CELL_SPLIT_RUNS) if tabbed else _CELL_SPLIT_WS
+    for m in split.finditer(line):
         if m.start() > pos:
             out.append((line[pos:m.start()], start + pos, start + m.start()))
         pos = m.end()
@@ -402,7 +419,7 @@ def _cells(line: str, start: int, tabbed: bool | str) -> list[tuple[str, int, in
     return [c for c in out if c[0].strip()]
 
 
-_TABLE_SECTION = re.compile(r"(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])\S")
+_TABLE_SECTION = re.compile(r"(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])\s*\S")
 
 
 def _table_items(text: str, base: int) -> tuple[tuple[Item, ...], list[tuple[int, int]]]:
@@ -436,7 +453,8 @@ def _table_items(text: str, base: int) -> tuple[tuple[Item, ...], list[tuple[int
                 j += 1
                 continue
             cells = _cells(row_line, row_start, tabbed)
-            if len(cells) == 1 and _TABLE_SECTION.match(cells[0][0].strip()):
+            if len(cells) < len(header) and _TABLE_SECTION.match(row_line.strip()) \
+                    and not re.match(r"\s*\d", row_line):
                 j += 1                       # 一、政务服务（4项）: a section row inside the table
                 continue
             if "number" in roles and not re.fullmatch(r"\s*\d{1,3}\s*", cells[roles.index("number")][0]
@@ -839,7 +857,8 @@ def _inline_fields(text: str, start: int, end: int) -> list[FieldLine]:
 # an owner clause of running prose: 市发展改革委要牵头 / 这项工作由市人社局牵头 / 市自然资源局负责
 _PROSE_LEAD = re.compile(r"(?:(?:这|此|该)项工作)?由?[^，,。；;：:]{2,30}?(?:要|具体|负责)?牵头(?:负责|抓总|落实)?")
 _PROSE_OWNER = re.compile(r"[^，,。；;：:]{2,30}?(?:要|具体)?负责")
-_PROSE_SUPPORT = re.compile(r"[^，,。；;：:]{2,40}?(?:要|积极|主动|共同)*(?:按职责分工负责|分工负责|配合|协助|参与|抓好落实|具体落实)"
+_PROSE_SUPPORT = re.compile(r"[^，,。；;：:]{2,40}?(?:要|积极|主动|共同|密切|通力|紧密|大力|全力|协同|广泛)*"
+                            r"(?:按职责分工负责|分工负责|配合|协助|参与|抓好落实|具体落实)"
                             r"(?:抓好落实|落实|推进)?")
 _PROSE_DEADLINE = re.compile(
     r"(?:于|在|力争|确保)?(?P<d>(?:(?:19|20)\d{2}年)?\d{1,2}月(?:上旬|中旬|下旬|底|末|\d{1,2}日)?(?:前|以前)"
@@ -847,8 +866,12 @@ _PROSE_DEADLINE = re.compile(
 
 
 # what an owner's name ends with: a body's suffix, or a leader's title (朱伟县长)
-_OWNER_LIKE = re.compile(r"^[^\d*]*(?:(?:局|委|办|厅|院|部|署|中心|组|会|府|队|所|站|处|室|行|长|记|同志|专班)"
+_OWNER_LIKE = re.compile(r"^(?!鼓励|支持|引导|动员|推动|依托|组织)[^\d*]{1,}"
+                         r"(?:(?:局|委|办|厅|院|部|署|中心|组|委员会|管委会|府|队|所|站|处|室|行|社|联|[县市区省州镇乡厅局处科]长|书记|专班)"
                          r"|(?:长|书记|主任)[\u4e00-\u9fff]{2,3})$")
+
+
+_COLLECTIVE_LIKE = re.compile(r"(?:部门|单位|政府)(?:\([^()]{1,6}\))?$")
 
 
 def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
@@ -869,8 +892,8 @@ def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
             supported = False
             for rs, re_ in rest:
                 if _PROSE_SUPPORT.fullmatch(text, rs, re_) or lead and _PROSE_OWNER.fullmatch(text, rs, re_):
-                    verbs = list(re.finditer(r"按职责分工负责|分工负责|配合|协助|参与|负责|抓好落实|具体落实", text[rs:re_]))
-                    owner_end, supported = rs + verbs[-1].end(), True     # …配合(抓好落实)
+                    verb = re.search(r"按职责分工负责|分工负责|配合|协助|参与|负责|抓好落实|具体落实", text[rs:re_])
+                    owner_end, supported = rs + verb.end(), True     # …配合(抓好落实)
                     continue
                 break
             if owner and not supported:
@@ -878,14 +901,16 @@ def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
             fields = _verb_fields(text, cs, owner_end)
             if not any(f.label in ("lead", "owner") for f in fields):
                 continue
-            if not _OWNER_LIKE.search(fields[0].value):
-                continue                                   # 明确12名县级领导牵头: no body named
+            if not all(_OWNER_LIKE.search(f.value) or _COLLECTIVE_LIKE.search(f.value)
+                       for f in fields if f.label != "lead") or not _OWNER_LIKE.search(fields[0].value) \
+                    or len(fields[0].value) < 3:
+                continue                                   # 明确12名县级领导牵头, 家长负责,学校配合: no body named
             if owner and fields[0].label == "owner":       # X负责,Y配合: X leads
                 fields[0] = FieldLine("lead", fields[0].raw_label, fields[0].value, fields[0].value_span)
             fields = [replace(f, prose=True) for f in fields]
             nxt = next(((rs, re_) for rs, re_ in rest if rs >= owner_end), None)
             dm = _PROSE_DEADLINE.match(text, nxt[0], nxt[1]) if nxt else None
-            if dm:
+            if dm and not re.match(r"(?:完成|建成|出台)?了|已", text[dm.end():dm.end() + 4]):   # 于6月底前完成了: done
                 fields.append(FieldLine("deadline", "完成时限", dm.group("d"), Span(dm.start("d"), dm.end("d")), prose=True))
             return fields
     return []
@@ -895,7 +920,7 @@ _LEAD_VERB = re.compile(r"(?:牵头(?:负责|抓总|落实)?|负总责)")
 _SUPPORT_VERB = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|配合(?:落实)?|协助|参与|负责|抓好落实|抓落实|具体落实)$")
 
 
-_OWNER_TAIL = re.compile(r"(?:要|具体|主动|积极|切实|同志|亲自|共同|分别)+$")
+_OWNER_TAIL = re.compile(r"(?:要|具体|主动|积极|切实|同志|亲自|共同|分别|密切|通力|紧密|大力|全力|协同|广泛)+$")
 
 
 def _owner_end(value: str) -> int:

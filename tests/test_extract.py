@@ -538,6 +538,39 @@ def test_rankings_of_every_form(text, expected):
     assert [(sh[h[1]:h[2]], h[3]["value"]) for h in find_outcomes(sh) if h[3]["unit"] == "rank"] == [expected]
 
 
+@pytest.mark.parametrize("text", [
+    "1.家校共育。家长负责，学校配合，开展活动12次。\n",
+    "1.河湖治理。各级河长负责，相关部门积极配合，整治河道12条。\n",
+    "1.行业自律。鼓励行业协会牵头，龙头企业参与，制定标准3项。\n",
+    "1.工作格局。形成党委统一领导，政府负责，部门配合，社会参与的工作格局12项。\n",
+])
+def test_prose_that_names_no_body_owns_nothing(text):
+    ex = extract(segment(source(text)))
+    assert all(not t.lead_units and not t.support_units for t in ex.tasks)
+
+
+def test_prose_owner_details():
+    # an adverb before 配合 is no part of the helper's name; work done has no deadline
+    ex = extract(segment(source("1.深化改革。县行政审批局要牵头，各部门密切配合，年底前完成。\n")))
+    assert [u.text for u in ex.tasks[0].support_units] == ["各部门"]
+    text = "县2023年工作总结\n一、主要成效\n（一）国企改革。县国资办牵头，县财政局配合，于6月底前完成了县属国企整合，整合企业5家。\n"
+    assert extract(segment(source(text))).tasks[0].deadline is None
+    # the owners in a plan's 保障措施 own no task, but are still units of the document
+    text = ("一、重点任务\n（一）深化审批改革。压缩时限50%。（牵头单位：市行政审批局）\n二、保障措施\n"
+            "（二）强化督导考核。市委督查室牵头，市政府督查室配合，每季度开展一次专项督查。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["深化审批改革"]
+    assert {"市委督查室", "市政府督查室"} <= {u.text for u in ex.units}
+
+
+def test_circled_points_with_owners_of_their_own_are_tasks():
+    text = ("二、重点任务\n（1）推进审批服务便利化。\n①全面推行告知承诺制。（牵头单位：市行政审批局；完成时限：2024年12月底前）\n"
+            "②推行容缺受理。（牵头单位：市政务服务中心；完成时限：2024年9月底前）\n")
+    ex = extract(segment(source(text)))
+    owned = [(t.title, [u.text for u in t.lead_units]) for t in ex.tasks if t.lead_units]
+    assert owned == [("全面推行告知承诺制", ["市行政审批局"]), ("推行容缺受理", ["市政务服务中心"])]
+
+
 def test_a_deadline_written_after_prose_owners_is_the_tasks():
     text = ("一要理顺管理体制。全面推行“党工委+公司”模式。市委编办要牵头，10月底前完成机构职能调整。\n"
             "二要深化薪酬改革。这项工作由市人社局牵头，市财政局配合，年底前出台实施办法。\n")
@@ -555,6 +588,12 @@ def test_a_ranking_without_a_metric_ranks_the_figure_before_it():
     assert (hits["项目数量全省第三"]["unit"], hits["项目数量全省第三"]["value"]) == ("rank", 3)
     assert hits["试点任务完成全省排名第二"]["value"] == 2
     assert (hits["申报数位居全市第*"]["value"], hits["申报数位居全市第*"]["masked"]) == (None, True)
+
+
+def test_a_news_sentence_opening_on_a_topic_is_not_a_place():
+    text = ("记者 王明\n项目审批改革推进。审批时限压缩70%。在深化农村改革方面，全县确权土地28万亩。\n")
+    ex = extract(segment(source(text)))
+    assert [t.title for t in ex.tasks] == ["项目审批改革推进", "在深化农村改革方面"]
 
 
 def test_a_news_paragraphs_progress_place_and_quote_sentences_stay_with_its_reform():
@@ -786,6 +825,7 @@ def test_split_units_quotes_and_conjunctions(value, units):
     ("经市政府同意,成立工作专班。", ["市政府"]),
     ("由金庭镇人民政府负责,小溪塔街道办事处配合。", ["金庭镇人民政府", "小溪塔街道办事处"]),
     ("各部门要推进镇人民政府改革。", ["各部门", "镇人民政府"]),       # no town name: a verb before it
+    ("由属地镇人民政府负责,有关镇人民政府配合。", ["镇人民政府", "镇人民政府"]),
     ("各镇(区)、街道负责。", ["各镇(区)、街道"]),
     ("区城市管理和综合执法局负责。", ["区城市管理和综合执法局"]),
     ("财政局和税务局负责。", ["财政局", "税务局"]),

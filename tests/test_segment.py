@@ -137,6 +137,15 @@ def test_tabbed_table_with_section_rows_and_rows_split_by_runs_of_spaces():
     assert [p.text for p in extract(st).tasks[2].lead_persons] == ["统战部部长覃海燕"]   # a role alone is nobody
 
 
+def test_tabbed_table_whose_cells_hold_runs_of_spaces():
+    text = ("序号\t工作任务\t牵头单位\t责任单位\t完成时限\n"
+            "1\t推行企业开办“一网通办”，  开办时间压缩至1个工作日\t区市场监管局\t区税务局\t2023年6月底前\n"
+            "二、 要素市场改革（1项）\n"
+            "2\t推行证明事项告知承诺制\t区司法局\t区直各部门\t长期坚持\n")
+    st = segment(source(text))
+    assert [it.number for it in st.items] == ["1", "2"]
+
+
 def test_circled_points_of_an_item_and_its_owner_bracket_after_them():
     text = ("二、重点任务\n1.提升政务服务效能\n(1)深化“高效办成一件事”。分批推进：\n①年内上线13个“一件事”；\n"
             "②平均办理时间压缩60%以上。\n（牵头单位：市行政审批局；配合单位：市市场监管局；完成时限：2024年6月底前）\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -135,7 +136,7 @@ def extract(structure: DocStructure) -> Extraction:
     tasks = _leaders(text, tasks, persons)
     field_units = [u for t in tasks for u in t.lead_units + t.support_units]
     # field values are split by structure; free-text hits inside them are noise
-    field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline"]
+    field_spans = [f.value_span for it in structure.items for f in it.fields if f.label != "deadline" and not f.prose]
     units = [u for u in units if not any(fs.start <= u.span.start < fs.end for fs in field_spans)
              and not (u.attrs.get("collective") and _GENERIC_COLLECTIVE.fullmatch(make_shadow(u.text).text))
              and not _ROLE_AFTER.match(fold(text[u.span.end:u.span.end + 5]))]
@@ -335,10 +336,14 @@ def _assemble_tasks(st: DocStructure, policies: list[Mention], outcomes: list[Me
     owner_paths = {it.heading_path for it in with_fields}
     deeper = any(it.heading_path for it in st.items)
     parents = {p for it in st.items for p in it.heading_path}
+    # 保障措施/组织保障: how the plan is carried out, not reforms; owners in its prose own no task
+    safeguards = {h.number for h in st.headings if h.level == 1 and _SAFEGUARDS.search(h.text)}
     tasks: list[TaskRecord] = []
     for it in st.items:
         if it.span.start < st.source.body_start:
             continue
+        if (it.heading_path[:1] or (it.number,))[0] in safeguards and any(f.prose for f in it.fields):
+            it = replace(it, fields=tuple(f for f in it.fields if not f.prose))
         t_outcomes = _in_item(outcomes, it)
         if with_fields:
             keep = bool(it.fields) or (it.heading_path in owner_paths and it.level > 0)
@@ -456,7 +461,8 @@ def _dated_targets(text: str, it: Item) -> list[tuple[Item, tuple[str, Span]]]:
 # (其中, 累计), and measures opening with an adverb or verb (大力推进…, 全面推广…) — a new
 # reform in a news paragraph opens with its name (田长制改革试点先行, “房证同交”民生改革)
 _ELABORATION = re.compile(
-    r"\s*(?:[“\"][^”\"]{12}|[^，,。“”]{1,14}(?:说|表示|介绍|谈到)[，,：:]|已有|已向|已为|已经|已|在[^，,。]{2,12}?(?:中心|大厅|窗口|园区|镇|乡|村|社区|街道)|"   # progress, a place, a quote
+    r"\s*(?:[“\"][^”\"]{12}|[^，,。“”]{1,14}(?:说|表示|介绍|谈到)[，,：:]|已有|已向|已为|已经|已"
+    r"|在(?!深化|推进|推动|全面|加快|实施|开展)[^，,。]{2,10}?(?:中心|大厅|窗口|园区|镇|街道|社区|村)[，,]|"   # progress, a place, a quote
     r"其中|其余|其他|同时|此外|另外|目前|截至|截止|累计|"
     r"(?:大力|全面|积极|持续|着力|加快|不断|进一步|深入)?(?:推进|推广|推动|实施|开展|建立|完善|加强|深化|落实|打造|构建|探索))")
 
@@ -470,8 +476,9 @@ def _starts_with_place(sentence: str) -> bool:
     return any(head[:n] in names for n in range(2, min(9, len(head)) + 1))
 
 
+_SAFEGUARDS = re.compile(r"保障措施|组织保障|保障机制|工作要求|组织实施|工作保障|实施保障")
 _PROBLEMS = re.compile(r"问题|不足|困难|短板|差距|教训|风险")
-_PLANS = re.compile(r"打算|计划|下一步|思路|安排|工作重点|重点工作|展望|目标")
+_PLANS = re.compile(r"^(?!.*(?:情况|成效|进展|完成|成果|回顾)).*(?:打算|计划|下一步|思路|安排|工作重点|重点工作|展望|目标)")
 _INLINE_POINT = re.compile(r"(?:(?<=[：:；;。，,\s])|^)([一二三四五六七八九十]是)")
 
 

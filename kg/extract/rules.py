@@ -119,7 +119,7 @@ _STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全
 
 
 _TOWN_BODY = re.compile(r"(?:镇|乡|街道)(?:人民政府|政府|党委|办事处|街道办事处)")
-_NAME_OPENS_NOT = set("为在对向和与让使把被将从各每全本该推加由经请报要是的了个")
+_NAME_OPENS_NOT = set("为在对向和与让使把被将从各每全本该推加由经请报要是的了个属所有相试")   # 属地镇, 有关镇, 试点镇
 
 
 def _town_name_left(shadow: str, s: int) -> int:
