@@ -61,6 +61,9 @@ def test_lost_separators_and_broken_brackets(seed003):
     ("区政府办(区政务服务中心)", ["区政府办(区政务服务中心)"]),
     ("区民政局(区委社会工委)", ["区民政局(区委社会工委)"]),
     ("省商务厅、财政厅、河南银保监局等相关部门", ["省商务厅", "财政厅", "河南银保监局", "相关部门"]),
+    # a Party committee's organ is one body, not the committee and a bureau glued together
+    ("中共鹿邑县委组织部、县委宣传部", ["中共鹿邑县委组织部", "县委宣传部"]),
+    ("区发改委区财政局", ["区发改委", "区财政局"]),
 ])
 def test_split_units(value, expected):
     assert [s for s, _, _ in split_units(value)] == expected

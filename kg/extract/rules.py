@@ -313,7 +313,9 @@ def _split_glued(value: str, a: int, b: int) -> list[tuple[int, int]]:
             rest = value[i + 1:b]
             if (rest and rest[0] not in "(（)）\n" and not _BRANCH_AFTER.match(rest)
                     and re.search(r"(?:局|委|办|厅|中心|院|部|署)", rest)
-                    and _is_unit_start(rest) and not _inside_name(value[seg_start:i + 1], rest)):
+                    and _is_unit_start(rest) and not _inside_name(value[seg_start:i + 1], rest)
+                    and not (value[i] == "委" and rest.startswith(tuple(load_lexicon().party_organs)))):
+                # (鹿邑县委组织部 is one body: the committee's organ)
                 out.append((seg_start, i + 1))
                 seg_start = i + 1
         i += 1
