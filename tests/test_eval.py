@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from kg import eval as ev
@@ -67,18 +69,19 @@ def test_kg_eval_errors_on_a_folder(tmp_path):
     assert out["fields"]["outcomes"]["tp"] == 2
 
 
-def test_the_unseen_format_set_does_not_regress():
-    """eval/unseen: eight documents in formats the development corpus lacks (see its README).
-    A floor well under today's 0.90 micro F1, so that a rule that breaks a whole format fails."""
+@pytest.mark.parametrize("folder", ["unseen", "unseen2"])
+def test_the_unseen_format_sets_do_not_regress(folder):
+    """eval/unseen, eval/unseen2: eight documents each in formats the development corpus lacks
+    (see their READMEs; unseen2 has a GB18030 file). A floor well under today's 0.93 micro F1,
+    so that a rule that breaks a whole format fails."""
     from pathlib import Path
 
     from kg.evaluate import evaluate
 
-    folder = Path(__file__).resolve().parents[1] / "eval" / "unseen"
-    report, _, _ = evaluate([folder])
+    report, _, _ = evaluate([Path(__file__).resolve().parents[1] / "eval" / folder])
     total = ev.Counts()
     for c in report.fields.values():
         total.add(c)
     assert report.docs == 8
-    assert total.f1 >= 0.85, total
-    assert report.fields["tasks"].f1 >= 0.88 and report.fields["lead_units"].f1 >= 0.8
+    assert total.f1 >= 0.88, total
+    assert report.fields["tasks"].f1 >= 0.9 and report.fields["lead_units"].f1 >= 0.85
