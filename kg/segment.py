@@ -879,6 +879,8 @@ def _prose_owners(text: str, start: int, end: int) -> list[FieldLine]:
     ``市发展改革委要牵头,市商务局、市自然资源局配合,于9月底前完成…``, ``这项工作由市人社局牵头,
     市财政局配合,年底前出台…``, ``市自然资源局负责,各县区政府配合抓好落实``, ``朱伟县长牵头,
     县国资办负责``.  Every clause must be only owners and their verb; a deadline may follow."""
+    if "牵头" not in text[start:end] and "负责" not in text[start:end]:
+        return []                                  # (the cheap test first: most items have none)
     for sm in re.finditer(r"[^。；;！？\n]+", text[start:end]):
         ss, se = start + sm.start(), start + sm.end()
         clauses = [(ss + c.start(), ss + c.end()) for c in re.finditer(r"[^，,]+", text[ss:se])]
@@ -967,6 +969,8 @@ def _verb_fields(text: str, start: int, end: int) -> list[FieldLine]:
 
 def _trailing_owner(text: str, start: int, end: int) -> list[FieldLine]:
     """Un-bracketed ``…,由市审改办牵头负责。`` at the end of an item."""
+    if "牵头" not in text[start:end]:
+        return []
     m = re.search(r"(?:由)?([\u4e00-\u9fff、，,()（）]{2,60}?)牵头(?:负责|抓总)?[。；;]?\s*$", text[start:end])
     if not m:
         return []

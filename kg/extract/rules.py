@@ -94,8 +94,7 @@ def unit_patterns() -> UnitPatterns:
     unit = re.compile(
         rf"{special}"
         rf"|{party}{alias}"
-        rf"|{prefix}(?:{cores})和(?:{cores})(?:{sufs}){branch}{alias}"      # 城市管理和综合执法局
-        rf"|{prefix}(?:{cores})(?:{sufs}){branch}{alias}"
+        rf"|{prefix}(?:{cores})(?:和(?:{cores}))?(?:{sufs}){branch}{alias}"      # 城市管理和综合执法局
         rf"|{prefix}(?:{_alt(lx.topic_cores)})(?:{_alt(lx.topic_suffixes)}){alias}"
         rf"|(?:{prefix})(?:{standalone}){alias}"
         rf"|{must}(?:{needs}){alias}"
