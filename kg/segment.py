@@ -352,6 +352,11 @@ def _build_items(text: str, markers: list[_Marker]) -> tuple[tuple[Heading, ...]
         last_line = segs[-1].split("\n", 1)[0]
         if not any(_OWNER_MARK.search(sg) for sg in segs[:-1]) and not _OWNER_MARK.search(last_line):
             drop.update(run)
+        else:
+            # points with owners of their own: items one level below their (1), which becomes
+            # their heading (level 7: deeper than 一要, never an inline point)
+            for k in run:
+                markers[k] = replace(markers[k], level=7)
     markers = [m for k, m in enumerate(markers) if k not in drop]
     markers = _restore_lost(text, _coherent(markers))
     # 一是/二是 are points inside a paragraph: items of their own only when no numbered
