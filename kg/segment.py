@@ -23,6 +23,7 @@ _CLOSE = ")）"
 
 # Enumeration markers, by level.  Inline markers (mid-line) are accepted only after a
 # sentence end or a closing bracket, so "第1.5条" or "3、4月" are not items.
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"[{_CN_NUM}]{{1,3}}、")),
     (2, re.compile(rf"[{_OPEN}][{_CN_NUM}]{{1,3}}[{_CLOSE}]")),
@@ -30,15 +31,15 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"\d{1,2}(?:[\.．、](?!(?!(?:19|20)\d\d年)[\d%％])|[ \t\u3000](?=[\u4e00-\u9fff]))")),
     # (1)/①, and a speech's 第一,/第二, points, which enclose their 一是/二是 (not 第一批,
     # 第三方: the comma is part of the marker)
-    (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]"
+    (4, re.compile(rf"[{_OPEN}]\d{{1,2}}[{_CLOSE}]|[{_CIRCLED}]"
                    rf"|第[{_CN_NUM}]{{1,3}}[，,](?=[\u4e00-\u9fff“])")),
     (5, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=[\u4e00-\u9fff])")),
     # 一要/二要: a speech's directives, each a reform of its own (unlike 一是, which lists
     # the points of one reform)
     (6, re.compile(rf"[{_CN_NUM}]{{1,3}}要(?=[\u4e00-\u9fff])")),
 )
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_OWNER_MARK = re.compile(r"牵头|牽頭|责任单位|責任單位|配合单位|完成时限|完成時限")
+# an owner label inside a circled point (segmentation runs on the folded, simplified text)
+_OWNER_MARK = re.compile(r"牵头|责任单位|配合单位|完成时限")
 _MARKER_ANY = re.compile(
     "|".join(f"(?P<l{level}>{pat.pattern})" for level, pat in _MARKERS)
 )
@@ -586,8 +587,8 @@ def _coherent(markers: list[_Marker]) -> list[_Marker]:
 def _num_value(number: str) -> int | None:
     if re.fullmatch(r"[0-9]+", number):   # not str.isdigit(): '①'.isdigit() is True
         return int(number)
-    if number in ("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"):
-        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(number) + 1
+    if number in _CIRCLED:
+        return _CIRCLED.index(number) + 1
     return cn_to_int(number)
 
 

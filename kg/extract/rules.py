@@ -114,7 +114,10 @@ def unit_patterns() -> UnitPatterns:
 
 
 _STOP_LEFT = set("的了在由对将向把被为与从按经等是和及或并也都就这那其各其中、，,。；;：:！？“”\"《》()（） \n\t0123456789*.．")
-_STRONG_VERBS = re.compile(r"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经(?![济营费贸常验典历])|由|向|报|请|会同|根据|按照|依托|推动|推进|加强|完善|落实|发挥|制定|印发|出台|提交|接受|发挥)")
+# 经 is a word of its own (经市政府同意) except before these (经济开发区, 经营, 经费 …)
+_JING_WORDS = "济营费贸常验典历"
+_STRONG_VERBS = re.compile(rf"(?:成立|组建|设立|调整|召开|建立|健全|听取|审议|下设|经(?![{_JING_WORDS}])|由|向|报|请|会同"
+                           r"|根据|按照|依托|推动|推进|加强|完善|落实|发挥|制定|印发|出台|提交|接受)")
 
 
 _TOWN_BODY = re.compile(r"(?:镇|乡|街道)(?:人民政府|政府|党委|办事处|街道办事处)")
@@ -128,7 +131,7 @@ def _town_name_left(shadow: str, s: int) -> int:
         a = s - n
         if a < 0 or not all("\u4e00" <= c <= "\u9fff" for c in shadow[a:s]) or shadow[a] in _NAME_OPENS_NOT:
             continue
-        if a == 0 or shadow[a - 1] in _STOP_LEFT or shadow[a - 1] in "由在于到请经":
+        if a == 0 or shadow[a - 1] in _STOP_LEFT or shadow[a - 1] in "于到请":   # (由在经 are stops)
             return a
     return s
 
@@ -156,7 +159,7 @@ def find_units(shadow: str) -> list[Hit]:
                     break
                 i = q
                 continue
-            if shadow[i - 1] in _STOP_LEFT and not (shadow[i - 1] == "经" and shadow[i] in "济营费贸常验典历"):
+            if shadow[i - 1] in _STOP_LEFT and not (shadow[i - 1] == "经" and shadow[i] in _JING_WORDS):
                 break                     # (经济开发区 is no 经 + 济开发区)
             i -= 1
         left = shadow[i:s]
@@ -313,7 +316,7 @@ def _split_glued(value: str, a: int, b: int) -> list[tuple[int, int]]:
             if (rest and rest[0] not in "(（)）\n" and not _BRANCH_AFTER.match(rest)
                     and re.search(r"(?:局|委|办|厅|中心|院|部|署)", rest)
                     and _is_unit_start(rest) and not _inside_name(value[seg_start:i + 1], rest)
-                    and not (value[i] == "委" and rest.startswith(tuple(load_lexicon().party_organs)))):
+                    and not (value[i] == "委" and rest.startswith(load_lexicon().party_organs))):
                 # (鹿邑县委组织部 is one body: the committee's organ)
                 out.append((seg_start, i + 1))
                 seg_start = i + 1
@@ -762,7 +765,7 @@ def find_outcomes(shadow: str, start: int = 0, end: int | None = None) -> list[H
             a -= 1
         n = m.group("n") or m.group("top")
         hits.append(("OUTCOME", a, m.end(), {"metric": shadow[a:m.start()] or None,
-                                             "value": float(n) if n.isdigit() else (None if n.startswith("*") else float(cn_number(n) or 0) or None),
+                                             "value": _number_value(n, None)[0],
                                              "unit": "rank", "masked": n.startswith("*")}))
 
     def left_edge(s: int, limit: int) -> int:
@@ -862,10 +865,11 @@ _LOST_CLASSIFIER = re.compile(r"(?<=[的了])\d{1,3}(?=[\u4e00-\u9fff])(?![年�
 
 def _lost_classifiers(shadow: str, start: int, end: int, barriers: list[tuple[int, int]]) -> list[Hit]:
     out: list[Hit] = []
-    taken = [(a, b) for a, b in barriers]
+    starts = [a for a, _ in barriers]             # sorted, never overlapping
     for m in _LOST_CLASSIFIER.finditer(shadow, start, end):
-        if any(a <= m.start() < b for a, b in taken):
-            continue
+        k = bisect.bisect_right(starts, m.start())
+        if k and m.start() < barriers[k - 1][1]:
+            continue                              # inside a figure already found
         b = m.end()
         while b < end and b - m.end() < 16 and shadow[b] not in _CLAUSE_STOP and not shadow[b].isdigit():
             b += 1
