@@ -30,3 +30,9 @@ def corpus() -> Path:
     if not (CORPUS / "seeds").is_dir():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
     return CORPUS
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite tests/golden/*.json from the current extraction output "
+                          "(review the diff before committing it).")
