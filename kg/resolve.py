@@ -118,17 +118,36 @@ def document_jurisdiction(ex: Extraction, gz: Gazetteer | None = None) -> Place 
         if candidates:
             break
     if not candidates:
-        counts: dict[str, int] = {}
-        for m in ex.places:
-            if m.attrs.get("adcode") and m.span.start < head_end:
-                counts[m.attrs["adcode"]] = counts.get(m.attrs["adcode"], 0) + 1
-        if counts:
-            best = max(counts.items(), key=lambda kv: (kv[1], -list(counts).index(kv[0])))[0]
-            candidates.append(gz.places[best])
+        best = _best_supported_place(ex, gz, head_end)
+        if best is not None:
+            candidates.append(best)
     if not candidates:
         return None
     level_rank = {"county": 0, "city": 1, "province": 2}
     return min(candidates, key=lambda p: level_rank[p.level])
+
+
+def _best_supported_place(ex: Extraction, gz: Gazetteer, head_end: int) -> Place | None:
+    """The place the opening lines stand in: each place named there counts for itself and
+    for the places inside it, so 安徽…合肥市…瑶海 is 瑶海区 (not 合肥市, named more often)
+    and a district named once inside its city's document does not outweigh the city.
+    A name before 管委会 is a development zone's (东城区管委会), not a jurisdiction."""
+    text = ex.doc.source.text
+    counts: dict[str, int] = {}
+    for m in ex.places:
+        code = m.attrs.get("adcode")
+        if code and m.span.start < head_end and not text.startswith(("管委会", "管理委员会"), m.span.end):
+            counts[code] = counts.get(code, 0) + 1
+    if not counts:
+        return None
+    order = list(counts)
+    depth = {"county": 2, "city": 1, "province": 0}
+
+    def support(code: str) -> tuple[int, int, int]:
+        chain = gz.chain(code)
+        return (sum(counts.get(p.adcode, 0) for p in chain), depth[chain[0].level], -order.index(code))
+
+    return gz.places[max(order, key=support)]
 
 
 def _level_place(chain: list[Place], char: str) -> Place | None:
@@ -169,13 +188,14 @@ class _UnitResolver:
             surface = surface[2:]          # 中共鹿邑县委… is 鹿邑县委…: the Party's name adds nothing
         fixed = self.corrections.lookup(m.text, self.jur)
         collective = bool(m.attrs.get("collective")) or _is_collective(surface)
+        if collective and not fixed:
+            surface = _COLLECTIVE_ALL.sub("", surface).replace("相关", "有关")
         place, body = self._split_place(surface)
         if fixed:
             name = fixed
             place = place or self.jur
         elif collective:
-            # 区直各部门(单位) = 区直部门(单位): 各 after 直 adds nothing
-            name = re.sub(r"直各", "直", body)
+            name = _collective_name(body)
         else:
             name = self._canonical_body(body)
         jur_id = place.adcode if place else NATIONAL if _NATIONAL_BODIES.match(name) else (
@@ -202,10 +222,15 @@ class _UnitResolver:
     def _split_place(self, s: str) -> tuple[Place | None, str]:
         """Leading jurisdiction: a gazetteer name (伊州区…) or a level char (区/市/省…)."""
         s = _ALIAS.sub("", s) if not s.endswith("(单位)") and not s.endswith("(街道)") else s
-        for n in range(min(9, len(s) - 1), 1, -1):
-            hits = self.gz.lookup_strict(s[:n])
-            if hits:
-                return self._prefer(hits), s[n:]
+        place, rest = self._leading_place(s, self.gz.lookup_strict)
+        if place is not None:
+            # 济南市钢城区人民政府办公室 is 钢城区's office: a body is qualified by the innermost
+            # place of a chain written before it, so the full and the short form meet
+            while True:
+                inner, after = self._leading_place(rest, self.gz.lookup)
+                if inner is None or place.adcode not in {p.adcode for p in self.gz.chain(inner.adcode)[1:]}:
+                    return place, rest
+                place, rest = inner, after
         bm = _BRANCH.match(s)
         if bm:
             # 自然资源局伊州分局: the parent body is one level above the branch's place
@@ -221,6 +246,13 @@ class _UnitResolver:
                 place = _level_place(self.chain, prefix)
                 # without a known jurisdiction keep the level word (区政府 stays 区人民政府)
                 return (place, s[len(prefix):]) if place else (None, s)
+        return None, s
+
+    def _leading_place(self, s: str, lookup) -> tuple[Place | None, str]:
+        for n in range(min(9, len(s) - 1), 1, -1):
+            hits = lookup(s[:n])
+            if hits:
+                return self._prefer(hits), s[n:]
         return None, s
 
     def _prefer(self, hits: Iterable[Place]) -> Place | None:
@@ -250,8 +282,27 @@ class _UnitResolver:
         return body
 
 
+_COLLECTIVE_ALL = re.compile(r"各(?!级)")
+# what a collective adds to its members once its jurisdiction is split off: 区政府有关部门
+# is the district's 有关部门, 区直部门 its 部门, 各街道办事处 its 街道 (as 各乡镇人民政府 its 乡镇)
+_COLLECTIVE_FRAME = re.compile(r"^(?:人民)?政府(?=.)|^直(?=部门|单位|机关|有关)"
+                               r"|(?<=街道|乡镇)(?:办事处|人民政府|政府)(?:\([^()]*\))?$")
+
+
+def _collective_name(body: str) -> str:
+    """One name for the many ways a collective assignee is written (区直各部门(单位),
+    区直部门(单位), 各部门(单位); 各有关单位, 各相关单位): 各 ("every") and 直 ("directly
+    under") add nothing inside one jurisdiction, 相关 is 有关.  有关 ("those concerned")
+    stays apart from 各 ("all"): 区政府各部门 and 区政府有关部门 are different sets."""
+    if re.match(r"^(?:自治区|[省市区县州])(?:人民)?[政直]", body):
+        return body        # a level word whose place is unknown (区政府部门) stays as written
+    core = _COLLECTIVE_FRAME.sub("", body)
+    return core if core.startswith("有关") else f"各{core}"
+
+
 def _is_collective(s: str) -> bool:
-    return bool(re.match(r"^(?:[省市区县]直)?各|^(?:相关|有关)(?:部门|单位)|部门\(单位\)$|^[省市区县]直", s))
+    return bool(re.match(r"^(?:[省市区县]直)?各|^(?:相关|有关)(?:部门|单位)|部门\(单位\)$|^[省市区县]直"
+                         r"|^(?:自治区|[省市区县州])(?:人民)?政府(?:各|有关|相关)", s))
 
 
 def unit_kind(name: str) -> str:

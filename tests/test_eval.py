@@ -85,3 +85,30 @@ def test_the_unseen_format_sets_do_not_regress(folder):
     assert report.docs == 8
     assert total.f1 >= 0.88, total
     assert report.fields["tasks"].f1 >= 0.9 and report.fields["lead_units"].f1 >= 0.85
+
+
+# Floors on the real corpus, measured 2026-12-03 (kg eval): development (seeds + extra)
+# micro 0.940, resolution 0.968; extra2 (real documents nobody tuned on) micro 0.745,
+# resolution 0.593.  Each floor sits a little under today's figure so that a rule that
+# breaks a format fails; raise them as the extractor improves (issue 11's targets are
+# 0.95/0.92/… per field on all three sets, and extra2 within 0.05 of development).
+CORPUS_FLOORS = {
+    ("seeds", "extra"): {"micro": 0.93, "tasks": 0.95, "lead_units": 0.95, "resolution": 0.95},
+    ("extra2",): {"micro": 0.73, "tasks": 0.66, "lead_units": 0.70, "resolution": 0.55},
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("sets", list(CORPUS_FLOORS), ids="+".join)
+def test_the_real_corpus_sets_do_not_regress(sets, corpus):
+    from kg.evaluate import default_pairs_dirs, evaluate
+
+    report, resolution, _ = evaluate([corpus / s for s in sets], default_pairs_dirs())
+    total = ev.Counts()
+    for c in report.fields.values():
+        total.add(c)
+    floors = CORPUS_FLOORS[sets]
+    assert total.f1 >= floors["micro"], total
+    assert report.fields["tasks"].f1 >= floors["tasks"], report.fields["tasks"]
+    assert report.fields["lead_units"].f1 >= floors["lead_units"], report.fields["lead_units"]
+    assert resolution is not None and resolution.f1 >= floors["resolution"], resolution

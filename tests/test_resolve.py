@@ -51,7 +51,8 @@ def test_branch_office_belongs_to_the_city_bureau(seed003):
 def test_collectives_are_their_own_kind(seed003):
     ex, rd = seed003
     col = [e for e in rd.entities.values() if e.label == "Collective"]
-    assert {"伊州区直各相关部门(单位)".replace("直各", "直")} & {e.name for e in col}
+    # 区直各相关部门(单位): 各, 直 and 相关 say nothing the jurisdiction does not
+    assert {"伊州区有关部门(单位)", "伊州区各部门(单位)"} <= {e.name for e in col}
     assert all(e.props["kind"] == "collective" for e in col)
 
 
@@ -140,3 +141,57 @@ def test_the_partys_name_before_a_committee_changes_nothing():
                                 "鹿邑县委全面深化改革委员会办公室负责督察。\n")))
     c = canon_of(ex, resolve(ex))
     assert c["中共鹿邑县委全面深化改革委员会办公室"] == c["鹿邑县委全面深化改革委员会办公室"]
+
+
+def _canon(text: str) -> tuple[dict, object]:
+    p = process_source(source(text))
+    return canon_of(p.extraction, p.resolved), p.resolved
+
+
+def test_a_body_is_qualified_by_the_innermost_place_written_before_it():
+    # the full form with its city and the district's short form are one body (two sources:
+    # a 济南 district's plan and a 重庆 district's plan wrote them so)
+    c, rd = _canon("济南市钢城区人民政府办公室关于印发重点任务分工方案的通知\n"
+                   "1.优化审批流程。牵头单位:区政府办公室\n2.压缩时限。牵头单位:济南市钢城区人民政府办公室\n")
+    assert c["区政府办公室"] == c["济南市钢城区人民政府办公室"] == "钢城区人民政府办公室"
+    # but a city body stays the city's
+    c, _ = _canon("钢城区人民政府关于印发分工方案的通知\n1.优化审批。牵头单位:济南市人民政府办公厅\n")
+    assert c["济南市人民政府办公厅"] == "济南市人民政府办公厅"
+
+
+def test_the_document_stands_in_the_place_its_opening_supports_most():
+    # 合肥市 is named twice, 瑶海 once; 瑶海区 lies in 合肥市, so both support 瑶海区
+    c, rd = _canon("2021年区委全面深化改革工作总结\n今年以来,在安徽省委和合肥市委的坚强领导下,瑶海区委"
+                   "深入推进改革,合肥市改革办给予指导。\n一是区委深改委召开会议5次。\n")
+    assert rd.jurisdiction == "340102"
+    assert c["区委深改委"] == "瑶海区委全面深化改革委员会"
+    # a name before 管委会 is a development zone, not the document's place
+    _, rd = _canon("许昌市人民政府文件\n各县(市、区)人民政府,东城区管委会,许昌市人民政府各部门:\n"
+                   "1.做好审批改革。责任单位:市政务服务局\n")
+    assert rd.jurisdiction == "411000"
+
+
+def test_autonomous_prefectures_have_the_short_forms_documents_use():
+    from kg.extract.gazetteer import autonomous_aliases, load_gazetteer
+
+    assert autonomous_aliases("湘西土家族苗族自治州") == ("湘西自治州", "湘西州", "湘西")
+    assert autonomous_aliases("黔东南苗族侗族自治州")[-1] == "黔东南"
+    assert autonomous_aliases("哈密市") == ()
+    assert [p.adcode for p in load_gazetteer().lookup_strict("湘西州")] == ["433100"]
+    c, rd = _canon("湘西自治州2020年深化放管服改革工作计划\n1.推进审批改革。责任单位:州人民政府办公室\n")
+    assert rd.jurisdiction == "433100"
+    assert c["州人民政府办公室"] == "湘西土家族苗族自治州人民政府办公室"
+
+
+def test_one_name_for_the_ways_a_collective_is_written():
+    c, _ = _canon("鞍山市立山区人民政府关于印发分工方案的通知\n"
+                  "1.优化营商环境。责任单位:区直各部门、各区直部门、各有关单位、各相关单位、各街道办事处\n"
+                  "2.深化改革。责任单位:区政府有关部门、有关部门、区政府各部门\n"
+                  "3.推进改革。责任单位:各乡镇人民政府、各乡镇\n4.推进改革。责任单位:各街道\n")
+    assert c["区直各部门"] == c["各区直部门"] == c["区政府各部门"] == "立山区各部门"
+    assert c["各有关单位"] == c["各相关单位"] == "立山区有关单位"
+    assert c["各街道办事处"] == c["各街道"] == "立山区各街道"
+    assert c["各乡镇人民政府"] == c["各乡镇"] == "立山区各乡镇"
+    assert c["区政府有关部门"] == c["有关部门"] == "立山区有关部门"
+    # "all" and "those concerned" are different sets
+    assert c["区政府各部门"] != c["区政府有关部门"]

@@ -63,6 +63,25 @@ class Gazetteer:
         return list(self.by_name)
 
 
+@lru_cache(maxsize=1)
+def _autonomous_name() -> re.Pattern[str]:
+    """湘西土家族苗族自治州 -> (湘西, 州): the place's own name before its nationalities."""
+    raw = resources.files("kg.data").joinpath("ethnic_groups.txt").read_text(encoding="utf-8")
+    groups = sorted((ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")),
+                    key=len, reverse=True)
+    return re.compile(rf"^(?P<own>.{{2,}}?)(?:(?:{'|'.join(groups)})族)+自治(?P<kind>州|县)$")
+
+
+def autonomous_aliases(name: str) -> tuple[str, ...]:
+    """The forms documents use for an autonomous prefecture or county: 湘西土家族苗族自治州
+    is 湘西自治州, 湘西州 and 湘西."""
+    m = _autonomous_name().match(name)
+    if not m:
+        return ()
+    own, kind = m.group("own"), m.group("kind")
+    return (f"{own}自治{kind}", f"{own}{kind}", own)
+
+
 def short_name(name: str) -> str | None:
     """哈密市 -> 哈密, 新疆维吾尔自治区 -> 新疆; None when too short to be safe."""
     for suf in _SUFFIXES:
@@ -99,4 +118,8 @@ def load_gazetteer() -> Gazetteer:
         # extractor keeps them only when the county's city is named as well
         if s and len(s) >= 2 and s not in by_name:
             by_name.setdefault(s, []).append(p.adcode)
+    for p in places.values():
+        for alias in autonomous_aliases(p.name):
+            if alias not in by_name:
+                by_name[alias] = [p.adcode]
     return Gazetteer(places, {k: tuple(v) for k, v in by_name.items()})
