@@ -731,8 +731,12 @@ def _block_fields(text: str, start: int, end: int) -> list[FieldLine]:
         vend = vstart + (stop.start() if stop else cut)
         while vend > vstart and text[vend - 1] in " \t\n\u3000；;。":
             vend -= 1
+        if not text[vend:].strip():
+            # the document (an excerpt) ends inside this value: 责任单位:县财
+            vend = _drop_cut_name(text, vstart - 1, vend)
         raw = m.group("label")
-        out.append(FieldLine(FIELD_LABELS[raw], raw, text[vstart:vend], Span(vstart, vend)))
+        if vend > vstart:
+            out.append(FieldLine(FIELD_LABELS[raw], raw, text[vstart:vend], Span(vstart, vend)))
     return out
 
 
@@ -788,8 +792,28 @@ def _brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 out.append((i + 1, j - 1))
                 i = j
                 continue
+            if depth == 1 and (j >= end or text[j] == "\n") and not text[j:end].strip():
+                # the item's last bracket cut off with the line (an excerpt or a page that
+                # ends in …(牵头单位:区行政审批服务局;责任单位:区政): read what is there
+                out.append((i + 1, _drop_cut_name(text, i + 1, j)))
+                break
         i += 1
     return out
+
+
+_CUT_NAME = re.compile(r"[、,，;；:：]\s*(?P<name>[^、,，;；:：]*)$")
+_WHOLE_NAME_END = re.compile(r"(?:局|委|办|厅|中心|院|署|府|单位|部门|室|组|会|所|站|队|行|处)[)）]?$")
+
+
+def _drop_cut_name(text: str, start: int, end: int) -> int:
+    """Where a cut-off bracket's content ends once a name cut mid-word is dropped
+    (…;责任单位:区政 -> …;责任单位:, 市政府办公室、市 -> 市政府办公室)."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    m = _CUT_NAME.search(text, start, end)
+    if m and m.group("name") and not _WHOLE_NAME_END.search(m.group("name")):
+        return m.start("name")
+    return end
 
 
 def _owner_brackets(text: str, start: int, end: int) -> list[tuple[int, int]]:

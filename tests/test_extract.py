@@ -904,3 +904,35 @@ def test_a_body_inside_a_membership_role_is_no_unit_mention():
     text = "1、强化组织领导。县委常委、副县长王强主持会议，县发改委汇报了进展，办理事项12项。\n"
     ex = extract(segment(source(text)))
     assert [u.text for u in ex.units] == ["县发改委"]
+
+
+def _owners(text: str) -> list[tuple[list[str], list[str]]]:
+    ex = extract(segment(source(text)))
+    return [([u.text for u in t.lead_units], [u.text for u in t.support_units]) for t in ex.tasks]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("州委编办及州直相关单位", ["州委编办", "州直相关单位"]),
+    ("市级各有关部门及各县市区政府", ["市级各有关部门", "各县市区政府"]),
+    ("市級各有關部門及各縣市區政府", ["市級各有關部門", "各縣市區政府"]),
+    ("区委办和区政府办", ["区委办", "区政府办"]),
+    # 和 inside one body's name joins no two bodies
+    ("区城市管理和综合执法局", ["区城市管理和综合执法局"]),
+    ("区人力资源和社会保障局、区发展和改革局", ["区人力资源和社会保障局", "区发展和改革局"]),
+])
+def test_and_between_two_whole_bodies_splits_them(value, expected):
+    assert [u for u, _, _ in split_units(value)] == expected
+
+
+def test_an_owner_bracket_cut_off_with_the_excerpt_is_read_without_its_cut_name():
+    text = ("1.严格落实审查制度。(牵头单位:区政府办公室;责任单位:区政府有关部门)\n"
+            "2.深化投资审批制度改革,简化报建手续。(牵头单位:区行政审批服务局、区发展改革局;责任单位:区政")
+    assert _owners(text) == [(["区政府办公室"], ["区政府有关部门"]),
+                             (["区行政审批服务局", "区发展改革局"], [])]
+
+
+def test_a_field_value_cut_off_by_the_end_of_the_text_loses_only_the_cut_name():
+    text = "1.财政收入与经济增长同步。\n责任单位:县财政局。\n\n2.防范化解风险隐患。\n\n责任单位:县金融办、县财"
+    assert _owners(text) == [(["县财政局"], []), (["县金融办"], [])]
+    # a whole name at the very end stays
+    assert _owners("1.防范化解风险隐患。\n责任单位:县财政局")[0] == (["县财政局"], [])

@@ -263,6 +263,11 @@ def split_units(value: str, offset: int = 0) -> list[tuple[str, int, int]]:
                 and not (c.isspace() and re.match(r"\s*(?:局|委|办|厅|中心|分局|院)", value[i:])):
             pieces.append((start, i))
             start = i + 1
+        elif depth == 0 and c in "及和与" and _BODY_END.search(value, start, i) \
+                and _BODY_AHEAD.match(value, i + 1):
+            # 州委编办及州直相关单位: 及/和 between two whole bodies (not inside 城市管理和综合执法局)
+            pieces.append((start, i))
+            start = i + 1
         elif depth and c in "、,，" and i + 1 < len(value) and _looks_like_new_unit(value[i + 1:]):
             # broken bracket: 财政局(国资委、应急管理局 -> close the alias here
             depth = 0
@@ -286,6 +291,11 @@ def _shared_head(value: str, i: int) -> bool:
     """各辖市、区人民政府 / 县(市、区): the 、 is inside a shared-head ellipsis."""
     return bool(re.match(r"[省市区县]人民政府|[省市区县]政府|[区县市]\)", value[i + 1:i + 8])) and \
         len(value[:i].split("、")[-1]) <= 4 and "各" in value[max(0, i - 4):i]
+
+
+_BODY_SUFFIX = r"(?:局|委|办|辦|厅|廳|中心|院|署|政府|单位|單位|部门|部門|办公室|辦公室)"
+_BODY_END = re.compile(rf"{_BODY_SUFFIX}[)）]?$")
+_BODY_AHEAD = re.compile(rf"(?:各|有关|相关|有關|相關)?[{_CJK}()（）、]{{1,14}}?{_BODY_SUFFIX}(?:[)）]|[、,，;；]|$)")
 
 
 def _looks_like_new_unit(rest: str) -> bool:
