@@ -13,6 +13,7 @@ and the diff of tests/golden/ is reviewed and committed with the change that cau
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
@@ -60,10 +61,8 @@ def test_extraction_output_equals_the_golden_file(seed, request):
     assert golden.exists(), f"{golden} missing: run pytest {__file__} --update-golden"
     expected = golden.read_text(encoding="utf-8")
     if actual != expected:
-        # A readable first difference rather than two 100 kB strings.
-        a, e = actual.splitlines(), expected.splitlines()
-        first = next((i for i, (x, y) in enumerate(zip(a, e)) if x != y), min(len(a), len(e)))
-        pytest.fail(f"{seed.name}: extraction differs from {golden.name} at line {first + 1}:\n"
-                    f"  golden: {e[first] if first < len(e) else '<end>'}\n"
-                    f"  now:    {a[first] if first < len(a) else '<end>'}\n"
-                    f"(a deliberate change: pytest tests/test_golden.py --update-golden, review the diff)")
+        # a readable unified diff (first 60 lines) rather than two 100 kB strings
+        diff = list(difflib.unified_diff(expected.splitlines(), actual.splitlines(),
+                                         "golden/" + golden.name, "now", n=4, lineterm=""))
+        pytest.fail(f"{seed.name}: extraction differs from {golden.name}:\n" + "\n".join(diff[:60])
+                    + "\n(a deliberate change: pytest tests/test_golden.py --update-golden, review the diff)")

@@ -248,14 +248,11 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
     out: list[Mention] = []
     for group in by_place.values():
         free = [m for m in group if not embedded(m)]
-        if free:
-            best = max(len(m.text) for m in free)
-            out.extend(m for m in free if len(m.text) == best)
-        else:
-            full = [m for m in group if not m.attrs.get("short")]
-            if full:
-                best = max(len(m.text) for m in full)
-                out.extend(m for m in full if len(m.text) == best)
+        full = [m for m in group if not m.attrs.get("short")]
+        forms = free + [m for m in full if m not in free] if free else full
+        if forms:
+            best = max(len(m.text) for m in forms)
+            out.extend(m for m in forms if len(m.text) == best)
     # a masked place inside a longer masked one is the same place (*区 of *市*区)
     masked = [m.text for m in out if m.attrs.get("masked")]
     out = [m for m in out if not (m.attrs.get("masked") and any(t != m.text and t.endswith(m.text) for t in masked))]

@@ -506,7 +506,22 @@ def find_places(shadow: str) -> list[Hit]:
                 break
             extra.append(("PLACE", m.start(), m.end(), {"level": "township", "within": h[3].get("adcode")}))
             pos = m.end()
-    return _longest(out + extra)
+    return _chains(_longest(out + extra), gz)
+
+
+def _chains(hits: list[Hit], gz) -> list[Hit]:
+    """A place written right after the place it lies in is one mention of the inner place,
+    in its fullest form: 济南市钢城区, 北京市石景山区 (not 济南市 + 钢城区)."""
+    out: list[Hit] = []
+    for h in hits:
+        prev = out[-1] if out else None
+        inner, outer = h[3].get("adcode"), prev[3].get("adcode") if prev else None
+        if prev and inner and outer and prev[2] == h[1] and not h[3].get("short") \
+                and outer in {p.adcode for p in gz.chain(inner)[1:]}:
+            out[-1] = ("PLACE", prev[1], h[2], dict(h[3], chain=True))
+            continue
+        out.append(h)
+    return out
 
 
 # --- persons -------------------------------------------------------------------------------
