@@ -940,3 +940,11 @@ def test_a_field_value_cut_off_by_the_end_of_the_text_loses_only_the_cut_name():
     assert _owners(text) == [(["县财政局"], []), (["县金融办"], [])]
     # a whole name at the very end stays
     assert _owners("1.防范化解风险隐患。\n责任单位:县财政局")[0] == (["县财政局"], [])
+
+
+def test_names_listed_after_a_role_and_name_are_persons_with_that_role():
+    text = "省委常委、常务副省长黄楚平主持会议。副省长万勇、童道驰、陈安丽出席会议。县政府办副主任黄团国、潘炳煌等陪同。"
+    ex = extract(segment(source(text)))
+    got = {(p.text, p.attrs.get("role")) for p in ex.persons}
+    assert got == {("副省长黄楚平", "副省长"), ("副省长万勇", "副省长"), ("童道驰", "副省长"), ("陈安丽", "副省长"),
+                   ("副主任黄团国", "副主任"), ("潘炳煌", "副主任")}

@@ -544,6 +544,24 @@ def _person_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
+def _listed_name_pattern() -> re.Pattern[str]:
+    lx = load_lexicon()
+    sur = f"(?:{_alt(lx.compound_surnames)}|[{lx.surnames}])"
+    return re.compile(rf"、(?P<name>{sur}[{_CJK}]{{1,2}}?)(?=[、,，。;；]|等|在|出席|参加|陪同|主持|$)")
+
+
+def _listed_names(shadow: str, pos: int, role: str | None) -> list[Hit]:
+    """Names 、-listed after a role+name share the role: 副省长万勇、童道驰、陈安丽出席;
+    县政府办副主任黄团国、潘炳煌等陪同."""
+    out: list[Hit] = []
+    pattern = _listed_name_pattern()
+    while (m := pattern.match(shadow, pos)) is not None:
+        out.append(("PERSON", m.start("name"), m.end("name"), {"role": role, "name": m.group("name")}))
+        pos = m.end()
+    return out
+
+
+@lru_cache(maxsize=1)
 def _byline_pattern() -> re.Pattern[str]:
     lx = load_lexicon()
     sur = f"(?:{_alt(lx.compound_surnames)}|[{lx.surnames}])"
@@ -588,8 +606,9 @@ def find_persons(shadow: str) -> list[Hit]:
         name = text.split(role, 1)[1].strip() if role else text
         if len(name.replace(" ", "").replace("\u3000", "")) < 2:
             continue
-        hits.append(("PERSON", s, e, {"role": text[: text.index(role) + len(role)] if role else None,
-                                       "name": name}))
+        role_text = text[: text.index(role) + len(role)] if role else None
+        hits.append(("PERSON", s, e, {"role": role_text, "name": name}))
+        hits.extend(_listed_names(shadow, e, role_text))
     for m in surname_role.finditer(shadow):
         name_first = m.group(0).endswith(("总书记", "总理", "同志"))
         if not name_first and m.start() > 0 and "\u4e00" <= shadow[m.start() - 1] <= "\u9fff" \
