@@ -731,10 +731,10 @@ def _block_fields(text: str, start: int, end: int) -> list[FieldLine]:
         vend = vstart + (stop.start() if stop else cut)
         while vend > vstart and text[vend - 1] in " \t\n\u3000；;。":
             vend -= 1
-        if not text[vend:].strip():
-            # the document (an excerpt) ends inside this value: 责任单位:县财
-            vend = _drop_cut_name(text, vstart - 1, vend)
         raw = m.group("label")
+        if not text[vend:].strip() and FIELD_LABELS[raw] in ("lead", "support", "owner"):
+            # the document (an excerpt) ends inside this list of bodies: 责任单位:县财
+            vend = _drop_cut_name(text, vstart - 1, vend)
         if vend > vstart:
             out.append(FieldLine(FIELD_LABELS[raw], raw, text[vstart:vend], Span(vstart, vend)))
     return out

@@ -948,3 +948,8 @@ def test_names_listed_after_a_role_and_name_are_persons_with_that_role():
     got = {(p.text, p.attrs.get("role")) for p in ex.persons}
     assert got == {("副省长黄楚平", "副省长"), ("副省长万勇", "副省长"), ("童道驰", "副省长"), ("陈安丽", "副省长"),
                    ("副主任黄团国", "副主任"), ("潘炳煌", "副主任")}
+
+
+def test_a_deadline_at_the_very_end_of_the_text_is_no_cut_name():
+    ex = extract(segment(source("1.推进政务服务标准化。\n牵头单位:区财政局\n完成时限:2023年6月底前")))
+    assert ex.tasks[0].deadline is not None and ex.tasks[0].deadline.text == "2023年6月底前"
