@@ -6,6 +6,36 @@ Stages (each a pure function over typed records, see :mod:`kg.records`)::
     -> resolve (-> ResolvedDocument) -> loaders.batch (-> GraphBatch) -> stores
 
 Only :mod:`kg.stores` touches a database.
+
+The Python API (:mod:`kg.api`, loaded on first use so ``import kg`` stays cheap)::
+
+    with kg.open(store="kg-data") as g:      # or kg.open(neo4j="bolt://...", user=..., password=...)
+        g.ingest(["docs/"]); g.query("unit_tasks", unit="区财政局"); g.forget(doc); g.graph()
+    kg.extract("file.txt")                    # the contract dict of `kg extract --format jsonl`
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "open", "extract", "Graph", "KgError"]
+
+_API = {"open": "open", "Graph": "Graph"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from kg import api
+
+        return getattr(api, _API[name])
+    if name == "extract":          # the kg.extract package, callable (see kg/extract/__init__.py)
+        import importlib
+
+        return importlib.import_module("kg.extract")
+    if name == "KgError":
+        from kg.errors import KgError
+
+        return KgError
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -47,6 +47,15 @@ def _store(settings: Settings) -> Iterator[Any]:
         yield store
 
 
+@contextmanager
+def _graph(settings: Settings) -> Iterator[Any]:
+    """The store as a :class:`kg.api.Graph` (the Python API the commands share)."""
+    from kg.api import open_settings
+
+    with open_settings(settings) as g:
+        yield g
+
+
 def _require_store(settings: Settings) -> Settings:
     """Commands that only look at a graph: an embedded store directory that does not exist
     is a typo or a missing ``kg ingest``, not an empty graph."""
@@ -178,12 +187,11 @@ def ingest(paths, include, exclude, max_bytes, corrections, report_path, **store
     load.  Exit status: 0 complete, 2 partial (some files failed), 1 when the store
     failed (re-run the same command: stored documents come back "unchanged").
     """
+    from kg.api import load_corrections
     from kg.loaders.ingest import IngestReport
-    from kg.loaders.ingest import ingest as run_ingest
-    from kg.resolve import Corrections
 
     settings = _settings(**store_opts, corrections=Path(corrections) if corrections else None)
-    corr = Corrections.load(settings.corrections) if settings.corrections else None
+    corr = load_corrections(settings.corrections)
     out = Path(report_path) if report_path else settings.store_dir / "last-ingest.json"
     if settings.neo4j_uri and not report_path:
         out = Path("last-ingest.json")
@@ -197,11 +205,11 @@ def ingest(paths, include, exclude, max_bytes, corrections, report_path, **store
             progress.step(r.path)
 
     try:
-        with _store(settings) as store:
-            run_ingest(list(paths), store, include=include, exclude=exclude, max_bytes=max_bytes,
-                       corrections=corr, on_file=on_file, report=report,
-                       on_start=progress.start if progress else None)
-            stats = store.stats()
+        with _graph(settings) as g:
+            g.ingest(list(paths), include=include, exclude=exclude, max_bytes=max_bytes,
+                     corrections=corr, on_file=on_file, report=report,
+                     on_start=progress.start if progress else None)
+            stats = g.stats()
     except (KgError, KeyboardInterrupt) as exc:
         if progress:
             progress.done()
@@ -295,16 +303,15 @@ def _stats_line(stats) -> str:
 @click.option("--corrections", type=click.Path(dir_okay=False), default=None)
 def extract(paths, fmt, corrections) -> None:
     """Extract tasks, units, policies, outcomes, places and persons (no store needed)."""
-    from kg.extract.pipeline import extraction_to_contract
-    from kg.pipeline import process_file
+    from kg.api import extract as extract_file
+    from kg.api import load_corrections
     from kg.read import iter_files
-    from kg.resolve import Corrections, canonical_names
 
-    corr = Corrections.load(corrections) if corrections else None
+    corr = load_corrections(corrections) if corrections else None
     failed = 0
     for path in iter_files(list(paths), only_supported=True):
         try:
-            p = process_file(path, corrections=corr)
+            contract = extract_file(path, corrections=corr)
         except KgError as exc:
             click.echo(f"failed: {exc}", err=True)
             failed += 1
@@ -313,7 +320,6 @@ def extract(paths, fmt, corrections) -> None:
             click.echo(f"failed: {path}: internal error {type(exc).__name__}: {exc}", err=True)
             failed += 1
             continue
-        contract = extraction_to_contract(p.extraction, canonical_names(p.resolved))
         if fmt == "jsonl":
             click.echo(json.dumps(contract, ensure_ascii=False))
         else:
@@ -401,12 +407,10 @@ def query(name, list_, params, cypher, fmt, **store_opts) -> None:
     raw = _parse_params(params)
     if cypher:
         _check_read_only(cypher)
-        text, bound = cypher, raw
     else:
-        q = get_query(name)
-        text, bound = q.cypher, bind(q, raw)
-    with _store(_require_store(_settings(**store_opts))) as store:
-        rows = store.read(text, bound)
+        bind(get_query(name), raw)      # an unknown query or a bad value fails before the store opens
+    with _graph(_require_store(_settings(**store_opts))) as g:
+        rows = g.cypher(cypher, **raw) if cypher else g.query(name, **raw)
     _print_rows(rows, fmt)
 
 
@@ -430,12 +434,12 @@ def _check_read_only(cypher: str) -> None:
     The stores run every read in read-only mode as well (FalkorDB GRAPH.RO_QUERY, Neo4j
     read transactions), which also catches writing procedures this scan cannot see.
     """
-    from kg.queries import _WRITE, _strip_for_scan
+    from kg.queries import write_clause
 
-    m = _WRITE.search(_strip_for_scan(cypher))
-    if m:
+    found = write_clause(cypher)
+    if found:
         raise click.UsageError(
-            f"--cypher only runs read-only queries; found {' '.join(m.group(0).split()).upper()!r}. "
+            f"--cypher only runs read-only queries; found {found!r}. "
             f"Nothing was changed (change the graph with kg ingest / kg forget)")
 
 
@@ -490,22 +494,17 @@ def units(name_filter, fmt, **store_opts) -> None:
 def forget(doc_ids, **store_opts) -> None:
     """Remove documents (by id, or by the name of the file they came from without extension)
     and every fact only they supported."""
-    from kg.queries import run_query
+    from kg.errors import AmbiguousDocument, DocumentNotFound
 
     missing = False
-    with _store(_require_store(_settings(**store_opts))) as store:
+    with _graph(_require_store(_settings(**store_opts))) as g:
         for d in doc_ids:
-            # the pack's own id-or-file-name match (overview_counts: one row per document)
-            ids = [r["document"] for r in run_query(store, "overview_counts", {"doc": d})]
-            if d in ids:
-                ids = [d]
-            if len(ids) > 1:
-                click.echo(f"ambiguous: {d} names {len(ids)} documents ({', '.join(ids)}); give the id", err=True)
+            try:
+                click.echo(f"forgot: {g.forget(d)}")
+            except AmbiguousDocument as exc:
+                click.echo(f"ambiguous: {exc}", err=True)
                 missing = True
-                continue
-            if ids and store.forget_document(ids[0]):
-                click.echo(f"forgot: {ids[0]}")
-            else:
+            except DocumentNotFound:
                 click.echo(f"not found: {d}", err=True)
                 missing = True
     if missing:

@@ -30,3 +30,20 @@ class StoreError(KgError):
 
 class ProvisionError(KgError):
     """A local server (FalkorDB, Neo4j) could not be provisioned or started."""
+
+
+class DocumentNotFound(KgError):
+    """No stored document has this id or file name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no stored document with id or file name {name!r}")
+        self.name = name
+
+
+class AmbiguousDocument(KgError):
+    """A file name (without extension) that several stored documents came from."""
+
+    def __init__(self, name: str, doc_ids: list[str]) -> None:
+        super().__init__(f"{name} names {len(doc_ids)} documents ({', '.join(doc_ids)}); give the id")
+        self.name = name
+        self.doc_ids = doc_ids

@@ -39,7 +39,7 @@ from typing import Any, Iterable, Mapping
 
 from kg.errors import QueryError
 
-__all__ = ["Param", "Query", "TYPES", "parse_query", "load_pack", "get_query", "bind", "run_query"]
+__all__ = ["Param", "Query", "TYPES", "parse_query", "load_pack", "get_query", "bind", "run_query", "write_clause"]
 
 TYPES = ("string", "integer", "float", "boolean", "date", "list")
 
@@ -147,6 +147,13 @@ def _parse_param(text: str, where: str) -> Param:
             ) from None
         default = _typed(default, typ, f"{where}: default of {name}")
     return Param(name=name, type=typ, default=default, description=(m["desc"] or "").strip(), required=required)
+
+
+def write_clause(cypher: str) -> str | None:
+    """The first write clause in ``cypher`` (``"CREATE"``, ``"DETACH"``, ``"LOAD CSV"``, …,
+    upper case), ignoring strings and comments; None when it only reads."""
+    m = _WRITE.search(_strip_for_scan(cypher))
+    return " ".join(m.group(0).split()).upper() if m else None
 
 
 def _strip_for_scan(cypher: str) -> str:
