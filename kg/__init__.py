@@ -11,7 +11,7 @@ The Python API (:mod:`kg.api`, loaded on first use so ``import kg`` stays cheap)
 
     with kg.open(store="kg-data") as g:      # or kg.open(neo4j="bolt://...", user=..., password=...)
         g.ingest(["docs/"]); g.query("unit_tasks", unit="区财政局"); g.forget(doc); g.graph()
-    kg.extract("file.txt")                    # the contract dict of `kg extract --format jsonl`
+    kg.extract_file("file.txt")               # the contract dict of `kg extract --format jsonl`
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "open", "extract", "Graph", "KgError"]
+__all__ = ["__version__", "open", "extract_file", "Graph", "KgError"]
 
-_API = {"open": "open", "Graph": "Graph"}
+# (not ``kg.extract``: that name is the extraction stage's package)
+_API = {"open": "open", "Graph": "Graph", "extract_file": "extract"}
 
 
 def __getattr__(name: str) -> Any:
@@ -30,10 +31,6 @@ def __getattr__(name: str) -> Any:
         from kg import api
 
         return getattr(api, _API[name])
-    if name == "extract":          # the kg.extract package, callable (see kg/extract/__init__.py)
-        import importlib
-
-        return importlib.import_module("kg.extract")
     if name == "KgError":
         from kg.errors import KgError
 

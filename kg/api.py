@@ -11,7 +11,7 @@
         G = g.graph()                               # networkx.MultiDiGraph of the store
 
     kg.open(neo4j="bolt://localhost:7687", user="neo4j", password="...", database="neo4j")
-    kg.extract("file.txt")                          # the `kg extract --format jsonl` record
+    kg.extract_file("file.txt")                     # the `kg extract --format jsonl` record
 
 Options not given fall back to the environment like the CLI's (``KG_STORE``,
 ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``, ``KG_CORRECTIONS``).

@@ -129,8 +129,8 @@ def test_errors_are_kg_errors_and_a_closed_graph_refuses(tmp_path):
 
 
 def test_extract_is_the_cli_jsonl_record():
-    contract = kg.extract(SEED_003)
+    contract = kg.extract_file(SEED_003)
     assert contract == json.loads(cli("extract", SEED_003, "--format", "jsonl").splitlines()[0])
     assert contract["doc_number"] == "伊区政办发〔2023〕13号" and len(contract["tasks"]) == 40
     with pytest.raises(KgError):
-        kg.extract(SAMPLE / "no-such-file.txt")
+        kg.extract_file(SAMPLE / "no-such-file.txt")
