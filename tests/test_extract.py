@@ -953,3 +953,19 @@ def test_names_listed_after_a_role_and_name_are_persons_with_that_role():
 def test_a_deadline_at_the_very_end_of_the_text_is_no_cut_name():
     ex = extract(segment(source("1.推进政务服务标准化。\n牵头单位:区财政局\n完成时限:2023年6月底前")))
     assert ex.tasks[0].deadline is not None and ex.tasks[0].deadline.text == "2023年6月底前"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("各乡镇人民政府,县政府直属各单位:", "县政府直属各单位"),
+    ("各街道,区属各企事业单位:", "区属各企事业单位"),
+    ("各镇人民政府,区级各部门、各管委会、各人民团体,有关单位:", "区级各部门"),
+    ("印发给各区直部门。", "各区直部门"),
+])
+def test_a_collective_keeps_its_jurisdictions_qualifier(text, expected):
+    ex = extract(segment(source(text)))
+    assert expected in {u.text for u in ex.units}
+
+
+def test_a_qualified_collective_used_as_a_modifier_is_no_mention():
+    ex = extract(segment(source("和平区公布了区级各部门单位的职责清单,48名县级部门主要领导参加。")))
+    assert not {"区级各部门", "县级部门"} & {u.text for u in ex.units}
