@@ -227,7 +227,7 @@ class _UnitResolver:
             # 济南市钢城区人民政府办公室 is 钢城区's office: a body is qualified by the innermost
             # place of a chain written before it, so the full and the short form meet
             while True:
-                inner, after = self._leading_place(rest, self.gz.lookup)
+                inner, after = self._leading_place(rest, self.gz.lookup_strict)
                 if inner is None or place.adcode not in {p.adcode for p in self.gz.chain(inner.adcode)[1:]}:
                     return place, rest
                 place, rest = inner, after

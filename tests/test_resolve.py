@@ -157,6 +157,9 @@ def test_a_body_is_qualified_by_the_innermost_place_written_before_it():
     # but a city body stays the city's
     c, _ = _canon("钢城区人民政府关于印发分工方案的通知\n1.优化审批。牵头单位:济南市人民政府办公厅\n")
     assert c["济南市人民政府办公厅"] == "济南市人民政府办公厅"
+    # a county's short name inside a body's name is no inner place (公安 of 公安县 in 公安厅)
+    c, _ = _canon("湖北省人民政府关于印发方案的通知\n1.推进改革。牵头单位:湖北省公安厅、荆州市公安局\n")
+    assert (c["湖北省公安厅"], c["荆州市公安局"]) == ("湖北省公安厅", "荆州市公安局")
 
 
 def test_the_document_stands_in_the_place_its_opening_supports_most():
