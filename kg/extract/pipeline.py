@@ -567,7 +567,7 @@ def _task(text: str, it: Item, st: DocStructure, policies: list[Mention],
                 continue
             target.append(Mention("UNIT", name, Span(a, b), {"role": f.label, "field": f.raw_label}))
     if not it.fields:
-        lead, support = _prose_owners(text, it, units)
+        lead, support = _acting_owners(text, it, units)
     if lead and it.fields:
         support = owner + support
     elif it.fields:
@@ -592,7 +592,7 @@ _LEAD_MARK = re.compile(r"[(（\[【]\s*(?:牵头(?:单位|部门|负责)?|主�
 _TOGETHER = re.compile(r"^(?:要|将|应|负责)?(?:会同|联合|协同)")
 
 
-def _prose_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+def _acting_owners(text: str, it: Item, units: list[Mention]) -> tuple[list[Mention], list[Mention]]:
     """``监察部、国务院审改办会同有关部门…``: who acts (lead) together with whom (support),
     when the item names no owner fields.  Only the first such clause of the item counts."""
     inside = [u for u in units if it.body_span.start <= u.span.start and u.span.end <= it.body_span.end]
