@@ -123,8 +123,10 @@ def document_jurisdiction(ex: Extraction, gz: Gazetteer | None = None) -> Place 
             candidates.append(best)
     if not candidates:
         return None
-    level_rank = {"county": 0, "city": 1, "province": 2}
-    return min(candidates, key=lambda p: level_rank[p.level])
+    return max(candidates, key=lambda p: _DEPTH[p.level])   # the most specific
+
+
+_DEPTH = {"province": 0, "city": 1, "county": 2}
 
 
 def _best_supported_place(ex: Extraction, gz: Gazetteer, head_end: int) -> Place | None:
@@ -141,11 +143,10 @@ def _best_supported_place(ex: Extraction, gz: Gazetteer, head_end: int) -> Place
     if not counts:
         return None
     order = list(counts)
-    depth = {"county": 2, "city": 1, "province": 0}
 
     def support(code: str) -> tuple[int, int, int]:
         chain = gz.chain(code)
-        return (sum(counts.get(p.adcode, 0) for p in chain), depth[chain[0].level], -order.index(code))
+        return (sum(counts.get(p.adcode, 0) for p in chain), _DEPTH[chain[0].level], -order.index(code))
 
     return gz.places[max(order, key=support)]
 
@@ -289,12 +290,15 @@ _COLLECTIVE_FRAME = re.compile(r"^(?:人民)?政府(?=.)|^直(?=部门|单位|�
                                r"|(?<=街道|乡镇)(?:办事处|人民政府|政府)(?:\([^()]*\))?$")
 
 
+_UNPLACED_LEVEL = re.compile(r"^(?:自治区|[省市区县州])(?:人民)?[政直]")
+
+
 def _collective_name(body: str) -> str:
     """One name for the many ways a collective assignee is written (区直各部门(单位),
     区直部门(单位), 各部门(单位); 各有关单位, 各相关单位): 各 ("every") and 直 ("directly
     under") add nothing inside one jurisdiction, 相关 is 有关.  有关 ("those concerned")
     stays apart from 各 ("all"): 区政府各部门 and 区政府有关部门 are different sets."""
-    if re.match(r"^(?:自治区|[省市区县州])(?:人民)?[政直]", body):
+    if _UNPLACED_LEVEL.match(body):
         return body        # a level word whose place is unknown (区政府部门) stays as written
     core = _COLLECTIVE_FRAME.sub("", body)
     return core if core.startswith("有关") else f"各{core}"

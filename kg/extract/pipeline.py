@@ -247,9 +247,8 @@ def select_places(places: list[Mention], units: list[Mention], policies: list[Me
         by_place.setdefault(m.attrs.get("adcode") or m.text, []).append(m)
     out: list[Mention] = []
     for group in by_place.values():
-        free = [m for m in group if not embedded(m)]
-        full = [m for m in group if not m.attrs.get("short")]
-        forms = free + [m for m in full if m not in free] if free else full
+        # free forms, and full names also inside unit names or titles (长兴县人民政府办公室)
+        forms = [m for m in group if not m.attrs.get("short") or not embedded(m)]
         if forms:
             best = max(len(m.text) for m in forms)
             out.extend(m for m in forms if len(m.text) == best)

@@ -16,7 +16,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from kg.extract.gazetteer import load_gazetteer, short_name
+from kg.extract.gazetteer import Gazetteer, load_gazetteer, short_name
 
 Hit = tuple[str, int, int, dict[str, Any]]
 
@@ -515,7 +515,7 @@ def find_places(shadow: str) -> list[Hit]:
     return _chains(_longest(out + extra), gz)
 
 
-def _chains(hits: list[Hit], gz) -> list[Hit]:
+def _chains(hits: list[Hit], gz: Gazetteer) -> list[Hit]:
     """A place written right after the place it lies in is one mention of the inner place,
     in its fullest form: 济南市钢城区, 北京市石景山区 (not 济南市 + 钢城区)."""
     out: list[Hit] = []
